@@ -1,0 +1,2 @@
+//! App placeholder.
+fn main() {}

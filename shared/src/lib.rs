@@ -1,0 +1,10 @@
+//! Wire types and pure logic shared by the Quiver server and the browser app.
+//!
+//! **Architecture Invariant:** this crate does no IO and depends on nothing heavier than serde and
+//! chrono, so that both the server and the wasm app can use it freely.
+
+pub mod auth;
+pub mod catalog;
+pub mod error;
+pub mod partition;
+pub mod tenant;
