@@ -1,1 +1,163 @@
-//! Engine placeholder.
+//! Runs SQL over Arrow IPC partitions with Apache DataFusion, inside the browser.
+//!
+//! The engine is deliberately small: decode IPC, register tables, run SQL, and turn results into
+//! a grid of typed cells the UI can format for the user's locale.
+//!
+//! **Architecture Invariant:** every plan the engine runs executes on one thread without a tokio
+//! reactor. DataFusion spawns tokio tasks for plans with more than one partition
+//! (apache/datafusion#15599), which panics in wasm. We keep plans single-partition
+//! (`target_partitions = 1`, one-partition `MemTable`s) and run every query inside a
+//! current-thread tokio runtime, so that the operators that still spawn (UNION ALL merges,
+//! `CREATE TABLE AS`) run their tasks on it instead of panicking.
+
+mod grid;
+
+pub use grid::{Grid, GridCell, GridColumn};
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::ipc::reader::StreamReader;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use std::io::Cursor;
+use std::sync::Arc;
+
+/// What can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The bytes are not a valid Arrow IPC stream (a truncated download, or not Arrow at all):
+    /// an outside system's fault.
+    #[error("the data is not a valid Arrow IPC stream: {0}")]
+    Decode(String),
+    /// The query is wrong (syntax, unknown table or column, type error): the user's input.
+    #[error("{0}")]
+    Query(String),
+    /// Batches registered for one table disagree on their schema: our bug.
+    #[error("the partitions of table {table} have different columns: {reason}")]
+    Schema {
+        /// The table being registered.
+        table: String,
+        /// What DataFusion said.
+        reason: String,
+    },
+    /// The engine could not start its executor: our bug or an unsupported browser.
+    #[error("the query engine could not start: {0}")]
+    Runtime(String),
+}
+
+/// A decoded Arrow IPC stream.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The stream's schema (present even when there are no rows).
+    pub schema: SchemaRef,
+    /// The record batches, in stream order.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Decoded {
+    /// Rows over all batches.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}
+
+/// Decodes one Arrow IPC stream (`application/vnd.apache.arrow.stream`).
+pub fn decode_ipc_stream(bytes: &[u8]) -> Result<Decoded, EngineError> {
+    let reader =
+        StreamReader::try_new(Cursor::new(bytes), None).map_err(|e| EngineError::Decode(e.to_string()))?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| EngineError::Decode(e.to_string()))?;
+    Ok(Decoded { schema, batches })
+}
+
+/// The result of one query.
+#[derive(Debug, Clone)]
+pub struct QueryOutput {
+    /// The result's schema.
+    pub schema: SchemaRef,
+    /// The result's batches.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryOutput {
+    /// Rows over all batches.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+
+    /// The first `limit` rows as a grid of typed cells.
+    pub fn to_grid(&self, limit: usize) -> Grid {
+        Grid::from_batches(&self.schema, &self.batches, limit)
+    }
+}
+
+/// A DataFusion session over in-memory tables.
+pub struct Engine {
+    ctx: SessionContext,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Engine {
+    /// Creates an engine with single-partition execution (see the crate docs for why).
+    pub fn new() -> Result<Self, EngineError> {
+        let config = SessionConfig::new()
+            .with_target_partitions(1)
+            .with_repartition_joins(false)
+            .with_repartition_aggregations(false)
+            .with_repartition_windows(false)
+            .with_repartition_sorts(false)
+            .with_repartition_file_scans(false)
+            .with_information_schema(true);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| EngineError::Runtime(e.to_string()))?;
+        Ok(Self { ctx: SessionContext::new_with_config(config), runtime })
+    }
+
+    /// Registers (or replaces) a table made of these batches, as one partition.
+    pub fn register(&self, table: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError> {
+        let mem = MemTable::try_new(schema, vec![batches])
+            .map_err(|e| EngineError::Schema { table: table.to_owned(), reason: e.to_string() })?;
+        // A table name is a user-visible identifier; keep its case as given.
+        let reference = datafusion::common::TableReference::bare(table);
+        self.ctx.deregister_table(reference.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
+        self.ctx
+            .register_table(reference, Arc::new(mem))
+            .map_err(|e| EngineError::Query(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Names of the registered tables, sorted.
+    pub fn tables(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .ctx
+            .catalog("datafusion")
+            .and_then(|c| c.schema("public"))
+            .map(|s| s.table_names())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Runs one SQL statement. Queries, views and `CREATE TABLE AS` are allowed; statements
+    /// that change session settings or write files are refused.
+    pub fn sql(&self, query: &str) -> Result<QueryOutput, EngineError> {
+        let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
+        let ctx = self.ctx.clone();
+        self.runtime.block_on(async move {
+            let df = ctx.sql_with_options(query, options).await.map_err(query_error)?;
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let batches = df.collect().await.map_err(query_error)?;
+            Ok(QueryOutput { schema, batches })
+        })
+    }
+}
+
+fn query_error(e: datafusion::error::DataFusionError) -> EngineError {
+    // DataFusion prefixes messages with the layer ("Error during planning: ..."); keep the text
+    // the user can act on, and strip the backtrace marker if present.
+    let text = e.to_string();
+    EngineError::Query(text.split("\n\nbacktrace").next().unwrap_or(&text).to_owned())
+}
