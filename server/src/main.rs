@@ -1,2 +1,79 @@
-//! placeholder
-fn main() {}
+//! The `quiver-server` binary: configuration, start-up, and the printed sign-in links.
+
+use anyhow::Context;
+use clap::Parser;
+use quiver_server::auth::TokenKey;
+use quiver_server::config::{Cli, Command, Secret};
+use quiver_server::warehouse::parquet_dir::ParquetDir;
+use quiver_server::{AppState, router};
+use quiver_shared::auth::Role;
+use quiver_shared::catalog::TenantInfo;
+use quiver_shared::tenant::TenantId;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How long a printed sign-in link stays valid.
+const SIGN_IN_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "quiver_server=info,tower_http=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let tokens = TokenKey::new(Secret::load(&cli.data_dir)?.bytes());
+
+    if let Some(Command::Token { tenant, role, ttl }) = cli.command {
+        let tenant = TenantId::new(tenant).context("--tenant")?;
+        let role: Role = serde_json::from_value(serde_json::Value::String(role)).context("--role: admin, editor or viewer")?;
+        println!("{}", tokens.mint("cli", &tenant, role, ttl));
+        return Ok(());
+    }
+
+    let serve = cli.serve;
+    let warehouse_dir = cli.data_dir.join("warehouse");
+    let started = std::time::Instant::now();
+    let warehouse = tokio::task::spawn_blocking(move || ParquetDir::open(warehouse_dir)).await??;
+    let tenants = load_tenants(&cli.data_dir, &warehouse)?;
+    tracing::info!(tables_dir = %warehouse.root().display(), tenants = tenants.len(), elapsed_ms = started.elapsed().as_millis() as u64, "warehouse indexed");
+
+    let state = AppState {
+        warehouse: Arc::new(warehouse),
+        tokens: tokens.clone(),
+        tenants: Arc::new(tenants),
+        app_dir: Some(serve.app_dir.clone()),
+    };
+    let listener = tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
+    let base = serve.public_url.clone().unwrap_or_else(|| format!("http://{}", serve.addr));
+    println!("Quiver is running at {base}/");
+    if serve.sign_in_links {
+        for info in state.tenants.values() {
+            let token = tokens.mint("demo-admin", &info.id, Role::Admin, SIGN_IN_LINK_TTL_SECS);
+            println!("  Sign in to {} ({}): {base}/?token={token}", info.name, info.id);
+        }
+    }
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+/// Tenants from `<data>/tenants.json` (written by the demo generator), plus any tenant that owns
+/// partitions without being listed there.
+fn load_tenants(data_dir: &std::path::Path, warehouse: &ParquetDir) -> anyhow::Result<BTreeMap<TenantId, TenantInfo>> {
+    let path = data_dir.join("tenants.json");
+    let listed: Vec<TenantInfo> = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{} is not a list of tenants", path.display()))?,
+        Err(_) => Vec::new(),
+    };
+    let mut tenants: BTreeMap<TenantId, TenantInfo> = listed.into_iter().map(|t| (t.id.clone(), t)).collect();
+    for id in warehouse.tenants() {
+        tenants.entry(id.clone()).or_insert_with(|| TenantInfo { name: id.to_string(), id, time_zone: "UTC".into() });
+    }
+    Ok(tenants)
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}

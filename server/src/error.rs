@@ -1,0 +1,104 @@
+//! API errors and their one conversion to HTTP.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use quiver_shared::error::{ErrorBody, ErrorDetail};
+
+use crate::auth::AuthError;
+use crate::warehouse::WarehouseError;
+
+/// Everything an `/api` handler can answer with instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The caller sent a bad parameter: their input.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code, e.g. `unknown_column`.
+        code: &'static str,
+        /// The parameter at fault.
+        param: &'static str,
+        /// A sentence naming the value and the reason.
+        message: String,
+    },
+    /// The token is missing, malformed, forged or expired: the caller's input.
+    #[error(transparent)]
+    Unauthorized(#[from] AuthError),
+    /// Nothing of the caller's tenant has this name or id (also what another tenant's partition
+    /// looks like): the caller's input.
+    #[error("{message}")]
+    NotFound {
+        /// Stable code, e.g. `unknown_table`.
+        code: &'static str,
+        /// The path parameter at fault.
+        param: &'static str,
+        /// A sentence naming what was not found.
+        message: String,
+    },
+    /// Something failed on our side or in the warehouse; the cause is logged under `incident`.
+    #[error("internal error {incident}")]
+    Internal {
+        /// The id under which the cause was logged.
+        incident: String,
+    },
+}
+
+impl ApiError {
+    /// A 400 for parameter `param`.
+    pub fn bad(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest { code, param, message: message.into() }
+    }
+
+    /// Logs `cause` with a fresh incident id and returns the 500 that shows only the id.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let incident = format!("{:016x}", rand::random::<u64>());
+        tracing::error!(%incident, %cause, "internal error");
+        Self::Internal { incident }
+    }
+}
+
+impl From<WarehouseError> for ApiError {
+    fn from(e: WarehouseError) -> Self {
+        match e {
+            WarehouseError::UnknownTable(table) => Self::NotFound {
+                code: "unknown_table",
+                param: "table",
+                message: format!("there is no table '{table}'"),
+            },
+            WarehouseError::UnknownColumn { table, column } => Self::bad(
+                "unknown_column",
+                "columns",
+                format!("table '{table}' has no column '{column}'"),
+            ),
+            WarehouseError::PartitionNotFound(id) => Self::NotFound {
+                code: "unknown_partition",
+                param: "id",
+                message: format!("there is no partition '{id}' in this table"),
+            },
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, param, message, incident) = match self {
+            Self::BadRequest { code, param, message } => {
+                (StatusCode::BAD_REQUEST, code, Some(param), message, None)
+            }
+            Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code(), None, e.to_string(), None),
+            Self::NotFound { code, param, message } => (StatusCode::NOT_FOUND, code, Some(param), message, None),
+            Self::Internal { incident } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                None,
+                format!("something went wrong on the server; quote incident {incident} when reporting it"),
+                Some(incident),
+            ),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail { code: code.to_owned(), param: param.map(str::to_owned), message, incident },
+        };
+        (status, Json(body)).into_response()
+    }
+}

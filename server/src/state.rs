@@ -1,0 +1,33 @@
+//! What every request handler shares.
+
+use crate::auth::TokenKey;
+use crate::warehouse::Warehouse;
+use quiver_shared::catalog::TenantInfo;
+use quiver_shared::tenant::TenantId;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Shared server state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where tables come from.
+    pub warehouse: Arc<dyn Warehouse>,
+    /// Signs and verifies bearer tokens.
+    pub tokens: TokenKey,
+    /// Display names and time zones of known tenants.
+    pub tenants: Arc<BTreeMap<TenantId, TenantInfo>>,
+    /// The built browser app (Trunk's `dist`), if any.
+    pub app_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    /// The tenant's display info, or a plain default (its id, UTC) for tenants without one.
+    pub fn tenant_info(&self, id: &TenantId) -> TenantInfo {
+        self.tenants.get(id).cloned().unwrap_or_else(|| TenantInfo {
+            id: id.clone(),
+            name: id.to_string(),
+            time_zone: "UTC".to_owned(),
+        })
+    }
+}
