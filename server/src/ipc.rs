@@ -35,5 +35,8 @@ pub fn encode(scan: PartitionScan) -> BoxStream<'static, Result<Bytes, Warehouse
             Err(e) => Some((Err(WarehouseError::Format(e.to_string())), None)),
         }
     })
+    // Compression layers may poll a finished body once more; a fused stream answers `None`
+    // again instead of panicking.
+    .fuse()
     .boxed()
 }

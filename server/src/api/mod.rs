@@ -8,6 +8,7 @@ use crate::app_files;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::OriginalUri;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -46,6 +47,6 @@ async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-async fn unknown_route(uri: axum::http::Uri) -> ApiError {
+async fn unknown_route(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::NotFound { code: "unknown_route", param: "path", message: format!("there is no API route {}", uri.path()) }
 }
