@@ -1,0 +1,174 @@
+//! The end-to-end harness: a demo warehouse in a temp dir, the real server binary on a free
+//! loopback port, chromedriver driving Debian's headless Chromium, and plain-Rust answers
+//! computed straight from the Parquet files to compare the browser against.
+
+#![allow(dead_code, unreachable_pub)]
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A secret for the test server only.
+const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, what: &str, child: &mut Child) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            bail!("{what} exited early with {status}");
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("{what} did not listen on port {port} within 60 s")
+}
+
+/// Kills the child when dropped, so a failing test leaves no server behind.
+pub struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The real server over a generated demo warehouse.
+pub struct Server {
+    pub base: String,
+    pub data_dir: PathBuf,
+    bin: PathBuf,
+    _guard: Guard,
+    _tmp: tempfile::TempDir,
+}
+
+fn env_path(name: &str) -> anyhow::Result<PathBuf> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .with_context(|| format!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
+}
+
+impl Server {
+    /// Generates a demo warehouse (`days` days ending today, `scale`) and starts the server.
+    pub fn start(scale: f64, days: u32) -> anyhow::Result<Self> {
+        let app_dir = env_path("QUIVER_E2E_APP_DIR")?;
+        let bin = env_path("QUIVER_E2E_SERVER_BIN")?;
+        let tmp = tempfile::tempdir()?;
+        let data_dir = tmp.path().to_path_buf();
+        let mut opts = quiver_demo::GenOptions::new(&data_dir, chrono_today());
+        opts.scale = scale;
+        opts.days = days;
+        quiver_demo::generate(&opts).context("generating the demo warehouse")?;
+        let port = free_port();
+        let mut child = Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--app-dir")
+            .arg(&app_dir)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .env("QUIVER_SECRET", SECRET)
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        wait_for_port(port, "the server", &mut child)?;
+        Ok(Self { base: format!("http://127.0.0.1:{port}"), data_dir, bin, _guard: Guard(child), _tmp: tmp })
+    }
+
+    /// A sign-in token for `tenant`, minted by the server binary itself.
+    pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
+        let out = Command::new(&self.bin)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["token", "--tenant", tenant, "--ttl", "3600"])
+            .env("QUIVER_SECRET", SECRET)
+            .output()?;
+        anyhow::ensure!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// GET `path` with a bearer token; returns status and body.
+    pub fn get(&self, path: &str, token: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let port: u16 = self.base.rsplit(':').next().unwrap().parse()?;
+        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n")?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no HTTP header end")?;
+        let head = String::from_utf8_lossy(&raw[..split]);
+        let status = head.split_whitespace().nth(1).context("no status")?.parse()?;
+        Ok((status, raw[split + 4..].to_vec()))
+    }
+}
+
+fn chrono_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A headless Chromium session through chromedriver.
+pub struct Browser {
+    pub client: Client,
+    _driver: Guard,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = free_port();
+        let mut driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver (apt-get install chromium-driver)")?;
+        wait_for_port(port, "chromedriver", &mut driver)?;
+        let driver = Guard(driver);
+        let profile = tempfile::tempdir()?;
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let client = ClientBuilder::rustls()
+            .context("TLS setup")?
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("connecting to chromedriver")?;
+        Ok(Self { client, _driver: driver, _profile: profile })
+    }
+
+    /// Waits up to `secs` for an element matching `css`.
+    pub async fn wait_for(&self, css: &str, secs: u64) -> anyhow::Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(secs))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting {secs} s for '{css}'"))
+    }
+
+    /// Saves a screenshot under `e2e/artifacts/`.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+}
