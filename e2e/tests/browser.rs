@@ -96,7 +96,8 @@ async fn load_30_days_of_events_and_group_by_matches_the_native_answer() -> anyh
     browser.wait_for("#load-panel", 30).await?;
     let from = browser.client.find(Locator::Css("#load-from")).await?.prop("value").await?.unwrap_or_default();
     let to = browser.client.find(Locator::Css("#load-to")).await?.prop("value").await?.unwrap_or_default();
-    let days = chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")? - chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")?;
+    let days =
+        chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")? - chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")?;
     assert_eq!(days.num_days(), 29, "default range {from}..{to} should be 30 days");
 
     browser.client.find(Locator::Css("#load-button")).await?.click().await?;

@@ -69,12 +69,19 @@ impl Grid {
 fn cells(array: &ArrayRef, take: usize) -> Vec<GridCell> {
     let array = array.slice(0, take);
     match array.data_type() {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8
-        | DataType::UInt16 | DataType::UInt32 => typed::<Int64Type>(&array, &DataType::Int64, GridCell::Int),
-        DataType::UInt64 | DataType::Float16 | DataType::Float32 | DataType::Float64
-        | DataType::Decimal128(_, _) | DataType::Decimal256(_, _) => {
-            typed::<Float64Type>(&array, &DataType::Float64, GridCell::Float)
-        }
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32 => typed::<Int64Type>(&array, &DataType::Int64, GridCell::Int),
+        DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Decimal256(_, _) => typed::<Float64Type>(&array, &DataType::Float64, GridCell::Float),
         DataType::Timestamp(_, _) => typed::<TimestampMicrosecondType>(
             &array,
             &DataType::Timestamp(TimeUnit::Microsecond, None),
@@ -92,9 +99,7 @@ fn typed<T: datafusion::arrow::datatypes::ArrowPrimitiveType>(
     match cast(array, to) {
         Ok(casted) => {
             let values = casted.as_primitive::<T>();
-            (0..values.len())
-                .map(|i| if values.is_null(i) { GridCell::Null } else { wrap(values.value(i)) })
-                .collect()
+            (0..values.len()).map(|i| if values.is_null(i) { GridCell::Null } else { wrap(values.value(i)) }).collect()
         }
         Err(_) => text(array),
     }

@@ -63,12 +63,9 @@ impl Decoded {
 
 /// Decodes one Arrow IPC stream (`application/vnd.apache.arrow.stream`).
 pub fn decode_ipc_stream(bytes: &[u8]) -> Result<Decoded, EngineError> {
-    let reader =
-        StreamReader::try_new(Cursor::new(bytes), None).map_err(|e| EngineError::Decode(e.to_string()))?;
+    let reader = StreamReader::try_new(Cursor::new(bytes), None).map_err(|e| EngineError::Decode(e.to_string()))?;
     let schema = reader.schema();
-    let batches = reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| EngineError::Decode(e.to_string()))?;
+    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| EngineError::Decode(e.to_string()))?;
     Ok(Decoded { schema, batches })
 }
 
@@ -110,9 +107,8 @@ impl Engine {
             .with_repartition_sorts(false)
             .with_repartition_file_scans(false)
             .with_information_schema(true);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .map_err(|e| EngineError::Runtime(e.to_string()))?;
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().build().map_err(|e| EngineError::Runtime(e.to_string()))?;
         Ok(Self { ctx: SessionContext::new_with_config(config), runtime })
     }
 
@@ -123,9 +119,7 @@ impl Engine {
         // A table name is a user-visible identifier; keep its case as given.
         let reference = datafusion::common::TableReference::bare(table);
         self.ctx.deregister_table(reference.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
-        self.ctx
-            .register_table(reference, Arc::new(mem))
-            .map_err(|e| EngineError::Query(e.to_string()))?;
+        self.ctx.register_table(reference, Arc::new(mem)).map_err(|e| EngineError::Query(e.to_string()))?;
         Ok(())
     }
 

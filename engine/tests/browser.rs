@@ -34,10 +34,20 @@ fn events_ipc() -> Vec<u8> {
     };
     let mut out = Vec::new();
     let mut w = StreamWriter::try_new(&mut out, &schema).unwrap();
-    w.write(&batch(vec![0, 1_000_000, 2_000_000], vec!["u1", "u1", "u2"], vec!["home", "purchase", "home"], vec![None, Some(9.5), None]))
-        .unwrap();
-    w.write(&batch(vec![86_400_000_000, 86_401_000_000], vec!["u3", "u2"], vec!["home", "purchase"], vec![None, Some(20.0)]))
-        .unwrap();
+    w.write(&batch(
+        vec![0, 1_000_000, 2_000_000],
+        vec!["u1", "u1", "u2"],
+        vec!["home", "purchase", "home"],
+        vec![None, Some(9.5), None],
+    ))
+    .unwrap();
+    w.write(&batch(
+        vec![86_400_000_000, 86_401_000_000],
+        vec!["u3", "u2"],
+        vec!["home", "purchase"],
+        vec![None, Some(20.0)],
+    ))
+    .unwrap();
     w.finish().unwrap();
     out
 }
@@ -47,7 +57,10 @@ fn engine() -> Engine {
     let decoded = decode_ipc_stream(&events_ipc()).unwrap();
     assert_eq!(decoded.rows(), 5);
     engine.register("events", decoded.schema, decoded.batches).unwrap();
-    let reps = Arc::new(Schema::new(vec![Field::new("user_id", DataType::Utf8, false), Field::new("team", DataType::Utf8, false)]));
+    let reps = Arc::new(Schema::new(vec![
+        Field::new("user_id", DataType::Utf8, false),
+        Field::new("team", DataType::Utf8, false),
+    ]));
     let batch = RecordBatch::try_new(
         reps.clone(),
         vec![Arc::new(StringArray::from(vec!["u1", "u2"])), Arc::new(StringArray::from(vec!["north", "south"]))],
@@ -95,7 +108,11 @@ fn group_by_counts_and_sums() {
 #[wasm_bindgen_test]
 fn union_all_and_aggregate_over_it_do_not_panic() {
     let e = engine();
-    check(&e, "SELECT user_id FROM events WHERE price > 10 UNION ALL SELECT user_id FROM users ORDER BY 1", "u1\nu2\nu2");
+    check(
+        &e,
+        "SELECT user_id FROM events WHERE price > 10 UNION ALL SELECT user_id FROM users ORDER BY 1",
+        "u1\nu2\nu2",
+    );
     check(&e, "SELECT count(*) FROM (SELECT user_id FROM events UNION ALL SELECT user_id FROM users)", "7");
 }
 
@@ -132,7 +149,12 @@ fn joins_windows_and_time_buckets() {
 #[wasm_bindgen_test]
 fn user_errors_are_reported_not_panicked() {
     let e = engine();
-    for bad in ["SELEC 1", "SELECT nope FROM events", "SELECT * FROM missing", "SET datafusion.execution.target_partitions = 8"] {
+    for bad in [
+        "SELEC 1",
+        "SELECT nope FROM events",
+        "SELECT * FROM missing",
+        "SET datafusion.execution.target_partitions = 8",
+    ] {
         match e.sql(bad) {
             Err(EngineError::Query(msg)) => assert!(!msg.is_empty(), "{bad}"),
             other => panic!("{bad}: expected a query error, got {other:?}"),

@@ -20,19 +20,14 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
             .into_response();
     };
     let immutable = is_hashed_asset(request.uri().path());
-    let service = ServeDir::new(dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(ServeFile::new(dir.join("index.html")));
+    let service =
+        ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(dir.join("index.html")));
     let mut response = match service.oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(never) => match never {},
     };
-    let cache = if immutable && response.status().is_success() {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache =
+        if immutable && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
@@ -42,8 +37,7 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

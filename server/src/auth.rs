@@ -88,11 +88,8 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(AUTHORIZATION).ok_or(AuthError::Missing)?;
         let value = header.to_str().map_err(|_| AuthError::Invalid)?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .ok_or(AuthError::Missing)?
-            .trim();
+        let token =
+            value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).ok_or(AuthError::Missing)?.trim();
         Ok(Self(state.tokens.verify(token)?))
     }
 }

@@ -65,11 +65,9 @@ impl From<WarehouseError> for ApiError {
                 param: "table",
                 message: format!("there is no table '{table}'"),
             },
-            WarehouseError::UnknownColumn { table, column } => Self::bad(
-                "unknown_column",
-                "columns",
-                format!("table '{table}' has no column '{column}'"),
-            ),
+            WarehouseError::UnknownColumn { table, column } => {
+                Self::bad("unknown_column", "columns", format!("table '{table}' has no column '{column}'"))
+            }
             WarehouseError::PartitionNotFound(id) => Self::NotFound {
                 code: "unknown_partition",
                 param: "id",
@@ -83,9 +81,7 @@ impl From<WarehouseError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, param, message, incident) = match self {
-            Self::BadRequest { code, param, message } => {
-                (StatusCode::BAD_REQUEST, code, Some(param), message, None)
-            }
+            Self::BadRequest { code, param, message } => (StatusCode::BAD_REQUEST, code, Some(param), message, None),
             Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code(), None, e.to_string(), None),
             Self::NotFound { code, param, message } => (StatusCode::NOT_FOUND, code, Some(param), message, None),
             Self::Internal { incident } => (

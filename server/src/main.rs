@@ -19,7 +19,8 @@ const SIGN_IN_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "quiver_server=info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "quiver_server=info,tower_http=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -27,7 +28,8 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(Command::Token { tenant, role, ttl }) = cli.command {
         let tenant = TenantId::new(tenant).context("--tenant")?;
-        let role: Role = serde_json::from_value(serde_json::Value::String(role)).context("--role: admin, editor or viewer")?;
+        let role: Role =
+            serde_json::from_value(serde_json::Value::String(role)).context("--role: admin, editor or viewer")?;
         println!("{}", tokens.mint("cli", &tenant, role, ttl));
         return Ok(());
     }
@@ -45,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
         tenants: Arc::new(tenants),
         app_dir: Some(serve.app_dir.clone()),
     };
-    let listener = tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
     let base = serve.public_url.clone().unwrap_or_else(|| format!("http://{}", serve.addr));
     println!("Quiver is running at {base}/");
     if serve.sign_in_links {
@@ -63,7 +66,9 @@ async fn main() -> anyhow::Result<()> {
 fn load_tenants(data_dir: &std::path::Path, warehouse: &ParquetDir) -> anyhow::Result<BTreeMap<TenantId, TenantInfo>> {
     let path = data_dir.join("tenants.json");
     let listed: Vec<TenantInfo> = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{} is not a list of tenants", path.display()))?,
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).with_context(|| format!("{} is not a list of tenants", path.display()))?
+        }
         Err(_) => Vec::new(),
     };
     let mut tenants: BTreeMap<TenantId, TenantInfo> = listed.into_iter().map(|t| (t.id.clone(), t)).collect();

@@ -30,7 +30,8 @@ const GLOBEX_DAYS: &[(&str, usize)] = &[("2026-08-01", 2), ("2026-08-02", 3)];
 fn events_schema() -> Arc<Schema> {
     let role = |r: &str| HashMap::from([("quiver.role".to_owned(), r.to_owned())]);
     Arc::new(Schema::new(vec![
-        Field::new("ts", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false).with_metadata(role("time")),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false)
+            .with_metadata(role("time")),
         // No role metadata: the catalogue must infer `key` from the name.
         Field::new("user_id", DataType::Utf8, false),
         Field::new("event_name", DataType::Utf8, false).with_metadata(role("dimension")),
@@ -52,9 +53,14 @@ fn write_events(root: &Path, tenant: &str, days: &[(&str, usize)]) {
         let batch = RecordBatch::try_new(
             events_schema(),
             vec![
-                Arc::new(TimestampMicrosecondArray::from_iter_values((0..*rows).map(|i| base + i as i64)).with_timezone("UTC")),
+                Arc::new(
+                    TimestampMicrosecondArray::from_iter_values((0..*rows).map(|i| base + i as i64))
+                        .with_timezone("UTC"),
+                ),
                 Arc::new(StringArray::from_iter_values((0..*rows).map(|i| format!("u{}", i % 3)))),
-                Arc::new(StringArray::from_iter_values((0..*rows).map(|i| if i % 2 == 0 { "home" } else { "purchase" }))),
+                Arc::new(StringArray::from_iter_values(
+                    (0..*rows).map(|i| if i % 2 == 0 { "home" } else { "purchase" }),
+                )),
                 Arc::new(Float64Array::from_iter((0..*rows).map(|i| (i % 2 == 1).then_some(i as f64)))),
             ],
         )
@@ -161,9 +167,17 @@ async fn catalogue_lists_tables_with_roles_and_the_callers_counts_only() {
     let roles: Vec<(&str, ColumnRole)> = events.columns.iter().map(|c| (c.name.as_str(), c.role)).collect();
     assert_eq!(
         roles,
-        [("ts", ColumnRole::Time), ("user_id", ColumnRole::Key), ("event_name", ColumnRole::Dimension), ("price", ColumnRole::Measure)]
+        [
+            ("ts", ColumnRole::Time),
+            ("user_id", ColumnRole::Key),
+            ("event_name", ColumnRole::Dimension),
+            ("price", ColumnRole::Measure)
+        ]
     );
-    assert_eq!(events.date_range.map(|(a, b)| (a.to_string(), b.to_string())), Some(("2026-08-01".into(), "2026-08-03".into())));
+    assert_eq!(
+        events.date_range.map(|(a, b)| (a.to_string(), b.to_string())),
+        Some(("2026-08-01".into(), "2026-08-03".into()))
+    );
     assert_eq!(catalog.tables[1].partition_keys, ["tenant"]);
     assert_eq!(catalog.tables[1].rows, 3);
 
@@ -178,7 +192,8 @@ async fn manifest_prunes_by_date_range() {
     let all: PartitionManifest = app.get("/api/tables/events/partitions", "acme").await.json();
     assert_eq!(all.partitions.len(), 3);
     assert_eq!(all.total_rows(), 18);
-    let some: PartitionManifest = app.get("/api/tables/events/partitions?from=2026-08-02&to=2026-08-03", "acme").await.json();
+    let some: PartitionManifest =
+        app.get("/api/tables/events/partitions?from=2026-08-02&to=2026-08-03", "acme").await.json();
     let ids: Vec<String> = some.partitions.iter().map(|p| p.id.to_string()).collect();
     assert_eq!(ids, ["acme.2026-08-02.0", "acme.2026-08-03.0"]);
     let rows: Vec<u64> = some.partitions.iter().map(|p| p.rows).collect();
@@ -213,8 +228,12 @@ async fn partition_stream_has_exactly_the_requested_columns_in_order() {
 async fn partition_stream_is_compressed_when_asked() {
     let app = TestApp::new();
     let auth = format!("Bearer {}", app.token("acme"));
-    let answer =
-        app.get_with("/api/tables/events/partitions/acme.2026-08-03.0", &[("authorization", &auth), ("accept-encoding", "gzip")]).await;
+    let answer = app
+        .get_with(
+            "/api/tables/events/partitions/acme.2026-08-03.0",
+            &[("authorization", &auth), ("accept-encoding", "gzip")],
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.headers[header::CONTENT_ENCODING], "gzip");
     let mut decoded = Vec::new();
@@ -235,7 +254,10 @@ async fn etag_revalidation_answers_304_per_projection() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     let other = app
-        .get_with("/api/tables/events/partitions/acme.2026-08-01.0?columns=ts,price", &[("authorization", &auth), ("if-none-match", &etag)])
+        .get_with(
+            "/api/tables/events/partitions/acme.2026-08-01.0?columns=ts,price",
+            &[("authorization", &auth), ("if-none-match", &etag)],
+        )
         .await;
     assert_eq!(other.status, StatusCode::OK, "another projection is another representation");
     assert_ne!(other.headers[header::ETAG].to_str().unwrap(), etag);
@@ -273,15 +295,69 @@ fn check_error(answer: &Answer, status: StatusCode, code: &str, param: Option<&s
 async fn bad_requests_get_json_errors_naming_the_parameter() {
     let app = TestApp::new();
     let p = "/api/tables/events/partitions";
-    check_error(&app.get("/api/tables/nope/partitions", "acme").await, StatusCode::NOT_FOUND, "unknown_table", Some("table"), "nope");
-    check_error(&app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,bogus"), "acme").await, StatusCode::BAD_REQUEST, "unknown_column", Some("columns"), "bogus");
-    check_error(&app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,,price"), "acme").await, StatusCode::BAD_REQUEST, "invalid_columns", Some("columns"), "empty");
-    check_error(&app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,ts"), "acme").await, StatusCode::BAD_REQUEST, "invalid_columns", Some("columns"), "twice");
-    check_error(&app.get(&format!("{p}?from=2026-13-01"), "acme").await, StatusCode::BAD_REQUEST, "invalid_date", Some("from"), "2026-13-01");
-    check_error(&app.get(&format!("{p}?from=2026-08-03&to=2026-08-01"), "acme").await, StatusCode::BAD_REQUEST, "invalid_range", Some("to"), "before");
-    check_error(&app.get(&format!("{p}?form=2026-08-01"), "acme").await, StatusCode::BAD_REQUEST, "unknown_parameter", Some("query"), "form");
-    check_error(&app.get(&format!("{p}?to=2026-08-01&to=2026-08-02"), "acme").await, StatusCode::BAD_REQUEST, "repeated_parameter", Some("to"), "twice");
-    check_error(&app.get(&format!("{p}/..%2F..%2Fetc.2026-08-01.0"), "acme").await, StatusCode::BAD_REQUEST, "invalid_partition_id", Some("id"), "partition id");
+    check_error(
+        &app.get("/api/tables/nope/partitions", "acme").await,
+        StatusCode::NOT_FOUND,
+        "unknown_table",
+        Some("table"),
+        "nope",
+    );
+    check_error(
+        &app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,bogus"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "unknown_column",
+        Some("columns"),
+        "bogus",
+    );
+    check_error(
+        &app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,,price"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_columns",
+        Some("columns"),
+        "empty",
+    );
+    check_error(
+        &app.get(&format!("{p}/acme.2026-08-01.0?columns=ts,ts"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_columns",
+        Some("columns"),
+        "twice",
+    );
+    check_error(
+        &app.get(&format!("{p}?from=2026-13-01"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_date",
+        Some("from"),
+        "2026-13-01",
+    );
+    check_error(
+        &app.get(&format!("{p}?from=2026-08-03&to=2026-08-01"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_range",
+        Some("to"),
+        "before",
+    );
+    check_error(
+        &app.get(&format!("{p}?form=2026-08-01"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "unknown_parameter",
+        Some("query"),
+        "form",
+    );
+    check_error(
+        &app.get(&format!("{p}?to=2026-08-01&to=2026-08-02"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "repeated_parameter",
+        Some("to"),
+        "twice",
+    );
+    check_error(
+        &app.get(&format!("{p}/..%2F..%2Fetc.2026-08-01.0"), "acme").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_partition_id",
+        Some("id"),
+        "partition id",
+    );
     check_error(&app.get("/api/nope", "acme").await, StatusCode::NOT_FOUND, "unknown_route", Some("path"), "/api/nope");
 }
 
@@ -290,11 +366,30 @@ async fn tokens_are_required_and_checked() {
     let app = TestApp::new();
     let p = "/api/catalog";
     check_error(&app.get_with(p, &[]).await, StatusCode::UNAUTHORIZED, "token_missing", None, "Bearer");
-    check_error(&app.get_with(p, &[("authorization", "Bearer nonsense")]).await, StatusCode::UNAUTHORIZED, "token_invalid", None, "not valid");
+    check_error(
+        &app.get_with(p, &[("authorization", "Bearer nonsense")]).await,
+        StatusCode::UNAUTHORIZED,
+        "token_invalid",
+        None,
+        "not valid",
+    );
     let expired = app.key.mint("x", &TenantId::new("acme").unwrap(), Role::Admin, -5);
-    check_error(&app.get_with(p, &[("authorization", &format!("Bearer {expired}"))]).await, StatusCode::UNAUTHORIZED, "token_expired", None, "expired");
-    let forged = TokenKey::new(b"someone-elses-secret-someone-els").mint("x", &TenantId::new("acme").unwrap(), Role::Admin, 600);
-    check_error(&app.get_with(p, &[("authorization", &format!("Bearer {forged}"))]).await, StatusCode::UNAUTHORIZED, "token_invalid", None, "not valid");
+    check_error(
+        &app.get_with(p, &[("authorization", &format!("Bearer {expired}"))]).await,
+        StatusCode::UNAUTHORIZED,
+        "token_expired",
+        None,
+        "expired",
+    );
+    let forged =
+        TokenKey::new(b"someone-elses-secret-someone-els").mint("x", &TenantId::new("acme").unwrap(), Role::Admin, 600);
+    check_error(
+        &app.get_with(p, &[("authorization", &format!("Bearer {forged}"))]).await,
+        StatusCode::UNAUTHORIZED,
+        "token_invalid",
+        None,
+        "not valid",
+    );
 }
 
 #[tokio::test]

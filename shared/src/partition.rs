@@ -78,16 +78,13 @@ impl FromStr for PartitionId {
     type Err = InvalidPartitionId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut it = s.split('.');
-        let (Some(tenant), Some(date), Some(part), None) = (it.next(), it.next(), it.next(), it.next())
-        else {
+        let (Some(tenant), Some(date), Some(part), None) = (it.next(), it.next(), it.next(), it.next()) else {
             return Err(InvalidPartitionId);
         };
         let tenant = TenantId::new(tenant).map_err(|_| InvalidPartitionId)?;
         let date = match date {
             "all" => None,
-            d if d.len() == 10 => {
-                Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| InvalidPartitionId)?)
-            }
+            d if d.len() == 10 => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| InvalidPartitionId)?),
             _ => return Err(InvalidPartitionId),
         };
         // Only plain decimal digits: no sign, no leading '+', bounded length.

@@ -20,11 +20,7 @@ impl TenantId {
         let id = id.into();
         let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
         let first_ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        if first_ok && id.len() <= 63 && id.chars().all(ok_char) {
-            Ok(Self(id))
-        } else {
-            Err(InvalidTenantId)
-        }
+        if first_ok && id.len() <= 63 && id.chars().all(ok_char) { Ok(Self(id)) } else { Err(InvalidTenantId) }
     }
 
     /// The id as a string slice.

@@ -18,14 +18,16 @@ pub(crate) enum Profile {
 }
 
 /// The inputs of an app build: if none changed, the last build still stands.
-const INPUTS: &[&str] = &["app", "engine", "shared", "assets", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"];
+const INPUTS: &[&str] =
+    &["app", "engine", "shared", "assets", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"];
 
 /// Builds the app into `dist` unless it is up to date; returns `dist`.
 pub(crate) fn build(profile: Profile, dist: &Path) -> anyhow::Result<PathBuf> {
     let root = crate::root();
     let stamp_path = dist.join(".quiver-build-stamp");
     let stamp = input_stamp(&root, profile)?;
-    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) && dist.join("index.html").is_file() {
+    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) && dist.join("index.html").is_file()
+    {
         println!("The app in {} is up to date.", dist.display());
         return Ok(dist.to_path_buf());
     }

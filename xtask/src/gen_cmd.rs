@@ -42,7 +42,8 @@ pub(crate) fn generate(
     opts.seed = seed;
     opts.days = days;
     let started = std::time::Instant::now();
-    let report = quiver_demo::generate(&opts).with_context(|| format!("generating the demo warehouse in {}", data_dir.display()))?;
+    let report = quiver_demo::generate(&opts)
+        .with_context(|| format!("generating the demo warehouse in {}", data_dir.display()))?;
     println!("Demo warehouse written to {} in {:.1} s:", data_dir.display(), started.elapsed().as_secs_f64());
     for (table, rows, files) in &report.tables {
         println!("  {table:<12} {rows:>10} rows in {files} files");

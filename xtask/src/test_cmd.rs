@@ -26,10 +26,22 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
     };
 
     println!("== Host tests: shared, demo, server, xtask");
-    tools::run(&mut cargo(&["test", "--workspace", "--exclude", "quiver-app", "--exclude", "quiver-engine", "--exclude", "quiver-e2e"]))?;
+    tools::run(&mut cargo(&[
+        "test",
+        "--workspace",
+        "--exclude",
+        "quiver-app",
+        "--exclude",
+        "quiver-engine",
+        "--exclude",
+        "quiver-e2e",
+    ]))?;
 
     println!("== Engine tests in headless Chromium (wasm-bindgen-test)");
-    tools::run(cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", "quiver-engine"]).env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    tools::run(
+        cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", "quiver-engine"])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )?;
 
     if args.no_e2e {
         return Ok(());

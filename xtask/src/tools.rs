@@ -55,10 +55,10 @@ pub(crate) fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
     let lock = std::fs::read_to_string(crate::root().join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
         }
     }
     bail!("Cargo.lock has no wasm-bindgen entry")
@@ -116,7 +116,11 @@ pub(crate) fn wasm_opt() -> anyhow::Result<PathBuf> {
     if !bin.join("wasm-opt").is_file() {
         println!("Installing binaryen (wasm-opt) from npm…");
         let lock = root.join("package-lock.json").is_file();
-        run(Command::new("npm").current_dir(&root).args(if lock { &["ci", "--no-audit", "--no-fund"][..] } else { &["install", "--no-audit", "--no-fund"][..] }))?;
+        run(Command::new("npm").current_dir(&root).args(if lock {
+            &["ci", "--no-audit", "--no-fund"][..]
+        } else {
+            &["install", "--no-audit", "--no-fund"][..]
+        }))?;
     }
     Ok(bin)
 }

@@ -7,7 +7,10 @@ use axum::Json;
 use axum::extract::State;
 use quiver_shared::catalog::Catalog;
 
-pub(super) async fn get_catalog(State(state): State<AppState>, Caller(claims): Caller) -> Result<Json<Catalog>, ApiError> {
+pub(super) async fn get_catalog(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+) -> Result<Json<Catalog>, ApiError> {
     let tables = state.warehouse.tables(&claims.tenant).await?;
     Ok(Json(Catalog { tenant: state.tenant_info(&claims.tenant), tables }))
 }

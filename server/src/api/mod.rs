@@ -48,5 +48,9 @@ async fn health() -> axum::Json<serde_json::Value> {
 }
 
 async fn unknown_route(OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError::NotFound { code: "unknown_route", param: "path", message: format!("there is no API route {}", uri.path()) }
+    ApiError::NotFound {
+        code: "unknown_route",
+        param: "path",
+        message: format!("there is no API route {}", uri.path()),
+    }
 }

@@ -35,7 +35,11 @@ impl QueryParams {
             .get(param)
             .map(|v| {
                 parse_api_date(v).ok_or_else(|| {
-                    ApiError::bad("invalid_date", param, format!("'{v}' is not a date; use YYYY-MM-DD, e.g. 2026-08-01"))
+                    ApiError::bad(
+                        "invalid_date",
+                        param,
+                        format!("'{v}' is not a date; use YYYY-MM-DD, e.g. 2026-08-01"),
+                    )
                 })
             })
             .transpose()
@@ -47,7 +51,11 @@ impl QueryParams {
         let mut columns: Vec<String> = Vec::new();
         for name in raw.split(',').map(str::trim) {
             if name.is_empty() {
-                return Err(ApiError::bad("invalid_columns", param, "column list has an empty name; use e.g. columns=ts,user_id"));
+                return Err(ApiError::bad(
+                    "invalid_columns",
+                    param,
+                    "column list has an empty name; use e.g. columns=ts,user_id",
+                ));
             }
             if columns.iter().any(|c| c == name) {
                 return Err(ApiError::bad("invalid_columns", param, format!("column '{name}' is listed twice")));

@@ -24,10 +24,10 @@ pub(super) async fn manifest(
 ) -> Result<Json<PartitionManifest>, ApiError> {
     let params = QueryParams::parse(query.as_deref(), &["from", "to"])?;
     let range = DateRange { from: params.date("from")?, to: params.date("to")? };
-    if let (Some(from), Some(to)) = (range.from, range.to) {
-        if from > to {
-            return Err(ApiError::bad("invalid_range", "to", format!("'to' ({to}) is before 'from' ({from})")));
-        }
+    if let (Some(from), Some(to)) = (range.from, range.to)
+        && from > to
+    {
+        return Err(ApiError::bad("invalid_range", "to", format!("'to' ({to}) is before 'from' ({from})")));
     }
     let partitions = state.warehouse.partitions(&claims.tenant, &table, range).await?;
     Ok(Json(PartitionManifest { table, partitions }))
@@ -43,7 +43,8 @@ pub(super) async fn stream(
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(query.as_deref(), &["columns"])?;
     let columns = params.columns("columns")?;
-    let partition: PartitionId = id.parse().map_err(|e| ApiError::bad("invalid_partition_id", "id", format!("'{id}': {e}")))?;
+    let partition: PartitionId =
+        id.parse().map_err(|e| ApiError::bad("invalid_partition_id", "id", format!("'{id}': {e}")))?;
     let scan = state.warehouse.scan(&claims.tenant, &table, &partition, columns.as_deref()).await?;
 
     // The same partition projected differently is a different representation: the ETag covers

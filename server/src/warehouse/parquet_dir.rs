@@ -93,10 +93,10 @@ fn subdirs(dir: &Path) -> Result<Vec<(String, PathBuf)>, WarehouseError> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            if let Some(name) = entry.file_name().to_str() {
-                out.push((name.to_owned(), entry.path()));
-            }
+        if entry.file_type()?.is_dir()
+            && let Some(name) = entry.file_name().to_str()
+        {
+            out.push((name.to_owned(), entry.path()));
         }
     }
     out.sort();
