@@ -37,21 +37,21 @@ pub(crate) fn is_weekend(weekday: usize) -> bool {
 
 /// Relative shop traffic by local hour on a weekday: quiet nights, a lunch bump, an evening peak.
 pub(crate) const SHOP_WEEKDAY_HOURS: [f64; 24] = [
-    0.35, 0.20, 0.12, 0.08, 0.07, 0.10, 0.25, 0.55, 0.80, 0.85, 0.90, 1.00, 1.15, 1.05, 0.90, 0.85,
-    0.90, 1.00, 1.10, 1.30, 1.50, 1.55, 1.25, 0.75,
+    0.35, 0.20, 0.12, 0.08, 0.07, 0.10, 0.25, 0.55, 0.80, 0.85, 0.90, 1.00, 1.15, 1.05, 0.90, 0.85, 0.90, 1.00, 1.10,
+    1.30, 1.50, 1.55, 1.25, 0.75,
 ];
 
 /// Relative shop traffic by local hour at weekends: a late start and a long afternoon.
 pub(crate) const SHOP_WEEKEND_HOURS: [f64; 24] = [
-    0.50, 0.30, 0.18, 0.10, 0.08, 0.08, 0.15, 0.30, 0.55, 0.80, 1.00, 1.15, 1.20, 1.20, 1.20, 1.15,
-    1.10, 1.10, 1.20, 1.35, 1.45, 1.40, 1.15, 0.80,
+    0.50, 0.30, 0.18, 0.10, 0.08, 0.08, 0.15, 0.30, 0.55, 0.80, 1.00, 1.15, 1.20, 1.20, 1.20, 1.15, 1.10, 1.10, 1.20,
+    1.35, 1.45, 1.40, 1.15, 0.80,
 ];
 
 /// Relative lead arrival by local hour: office hours with a lunch dip and a thin night tail
 /// (web forms never close).
 pub(crate) const LEAD_HOURS: [f64; 24] = [
-    0.05, 0.03, 0.02, 0.02, 0.02, 0.03, 0.08, 0.30, 0.80, 1.20, 1.30, 1.25, 0.90, 1.00, 1.20, 1.20,
-    1.10, 0.90, 0.60, 0.40, 0.30, 0.20, 0.12, 0.08,
+    0.05, 0.03, 0.02, 0.02, 0.02, 0.03, 0.08, 0.30, 0.80, 1.20, 1.30, 1.25, 0.90, 1.00, 1.20, 1.20, 1.10, 0.90, 0.60,
+    0.40, 0.30, 0.20, 0.12, 0.08,
 ];
 
 /// Shop arrivals and returns by weekday (Monday first): consumers shop more at weekends.
@@ -60,9 +60,9 @@ pub(crate) const SHOP_WEEK: [f64; 7] = [0.95, 0.93, 0.95, 0.98, 1.05, 1.20, 1.15
 /// B2B lead volume by weekday (Monday first): business days, with a quiet weekend.
 pub(crate) const LEAD_WEEK: [f64; 7] = [1.10, 1.12, 1.10, 1.05, 0.95, 0.30, 0.22];
 
-/// Daily growth of new users and leads: about 27% over 120 days, a healthy but unremarkable
+/// Daily growth of new users and leads: about 20% over 120 days, a healthy but unremarkable
 /// business.
-const GROWTH_PER_DAY: f64 = 0.002;
+const GROWTH_PER_DAY: f64 = 0.0015;
 
 /// The volume multiplier `days_from_start` days after the first day of the span (negative before
 /// it).

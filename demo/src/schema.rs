@@ -51,6 +51,11 @@ pub(crate) fn leads() -> SchemaRef {
 }
 
 /// Everything that happened to a lead, one row per event.
+///
+/// `outcome` is `connected` / `not_connected` for rep activities (call, im_message, email, visit),
+/// the new status (`contacted`, `qualified`) for stage changes, the reason (`unreachable`,
+/// `not_interested`, `no_response`, `competitor`, `no_budget`) for losses, and null otherwise.
+/// `rep_id` is null exactly for `created` and `system` events.
 pub(crate) fn lead_events() -> SchemaRef {
     Arc::new(Schema::new(vec![
         field("event_id", DataType::Int64, false, Key),

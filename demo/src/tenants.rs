@@ -22,27 +22,9 @@ pub(crate) struct Tenant {
 /// The demo tenants, in a fixed order: the position is the tenant's index, which keys its random
 /// streams and its id ranges.
 pub(crate) const TENANTS: [Tenant; 3] = [
-    Tenant {
-        id: "acme",
-        name: "Acme Robotics",
-        time_zone: "America/New_York",
-        utc_offset_hours: -5,
-        share: 0.5,
-    },
-    Tenant {
-        id: "nimbus",
-        name: "Nimbus Cloud 云帆",
-        time_zone: "Asia/Shanghai",
-        utc_offset_hours: 8,
-        share: 0.3,
-    },
-    Tenant {
-        id: "orbit",
-        name: "Orbit Retail",
-        time_zone: "Europe/Berlin",
-        utc_offset_hours: 1,
-        share: 0.2,
-    },
+    Tenant { id: "acme", name: "Acme Robotics", time_zone: "America/New_York", utc_offset_hours: -5, share: 0.5 },
+    Tenant { id: "nimbus", name: "Nimbus Cloud 云帆", time_zone: "Asia/Shanghai", utc_offset_hours: 8, share: 0.3 },
+    Tenant { id: "orbit", name: "Orbit Retail", time_zone: "Europe/Berlin", utc_offset_hours: 1, share: 0.2 },
 ];
 
 /// The demo tenants as the catalogue describes them (also written to `tenants.json`).

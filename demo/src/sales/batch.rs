@@ -3,7 +3,9 @@
 use super::lifecycle::LeadEvent;
 use super::state::Status;
 use crate::error::GenError;
-use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{
+    ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use std::sync::Arc;
 
 /// One row of `leads`, with its dimension values resolved.

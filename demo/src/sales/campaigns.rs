@@ -97,5 +97,6 @@ pub(crate) fn batch(tenant: &str, campaigns: &[Campaign]) -> Result<RecordBatch,
         Arc::new(Float64Array::from_iter_values(campaigns.iter().map(|c| c.budget))),
         Arc::new(Date32Array::from_iter_values(campaigns.iter().map(|c| c.started_on as i32))),
     ];
-    RecordBatch::try_new(crate::schema::campaigns(), columns).map_err(|source| GenError::Arrow { table: "campaigns", source })
+    RecordBatch::try_new(crate::schema::campaigns(), columns)
+        .map_err(|source| GenError::Arrow { table: "campaigns", source })
 }

@@ -168,14 +168,14 @@ impl<'a> Lifecycle<'a> {
                         out.push(event(after, rep_id, Kind::StageChange, Some("qualified"), None));
                         (stage, tries) = (Stage::Qualified, 0);
                     }
-                    Stage::Contacted if self.rng.random_bool(0.3) => {
+                    Stage::Contacted if self.rng.random_bool(0.4) => {
                         return Some(lose(out, after, rep_id, "not_interested"));
                     }
                     Stage::Qualified if self.rng.random_bool(r.win_rate) => {
                         out.push(event(after, rep_id, Kind::Won, None, None));
                         return Some(after);
                     }
-                    Stage::Qualified if self.rng.random_bool(0.2) => {
+                    Stage::Qualified if self.rng.random_bool(0.4) => {
                         let reason = if self.rng.random_bool(0.5) { "competitor" } else { "no_budget" };
                         return Some(lose(out, after, rep_id, reason));
                     }

@@ -36,7 +36,8 @@ pub(crate) fn generate(job: &TenantJob<'_>) -> Result<Tally, GenError> {
     let mut events_by_day: Vec<Vec<EventRow>> = (0..span.days).map(|_| Vec::new()).collect();
     let mut events = Vec::new();
     for (i, lead) in arrivals.iter().enumerate() {
-        let lead_id = job.id_base(100_000_000) + i as i64 + 1;
+        // A billion ids per tenant outlast even the largest scale over the longest span.
+        let lead_id = job.id_base(1_000_000_000) + i as i64 + 1;
         life.live(lead.created_at, lead.channel, &mut events);
         // The simulation may run past the end of the data; what has not happened yet is cut.
         events.sort_by_key(|e| e.ts);
@@ -64,7 +65,7 @@ pub(crate) fn generate(job: &TenantJob<'_>) -> Result<Tally, GenError> {
     }
 
     // Event ids count up through time, as an append-only log's would.
-    let mut next_event_id = job.id_base(10_000_000_000) + 1;
+    let mut next_event_id = job.id_base(1_000_000_000_000) + 1;
     for (day, (leads, mut events)) in leads_by_day.into_iter().zip(events_by_day).enumerate() {
         let date = Some(span.date(day));
         job.warehouse.write("leads", tenant, date, &batch::leads(tenant, &leads)?, Some("created_at"), &mut tally)?;

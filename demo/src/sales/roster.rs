@@ -55,7 +55,7 @@ pub(crate) fn hire(job: &TenantJob<'_>, profile: &SalesProfile) -> Vec<Rep> {
                 response_sigma: rng.random_range(0.7..1.1),
                 contact_rate: rng.random_range(0.35..0.75),
                 neglect_rate: rng.random_range(0.01..0.08),
-                win_rate: rng.random_range(0.25..0.55),
+                win_rate: rng.random_range(0.12..0.30),
                 capacity: lognormal(&mut rng, 1.0, 0.25),
             }
         })

@@ -10,7 +10,12 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 /// Builds the batch; `rows` must already be sorted by time.
-pub(super) fn events(tenant: &str, pool: &UserPool, profile: &ShopProfile, rows: &[ShopEvent]) -> Result<RecordBatch, GenError> {
+pub(super) fn events(
+    tenant: &str,
+    pool: &UserPool,
+    profile: &ShopProfile,
+    rows: &[ShopEvent],
+) -> Result<RecordBatch, GenError> {
     let n = rows.len();
     let user = |e: &ShopEvent| &pool.users[e.user as usize];
     let columns: Vec<ArrayRef> = vec![

@@ -11,16 +11,16 @@
 use super::profile::ShopProfile;
 use crate::calendar::{SHOP_WEEK, growth, weekday};
 use crate::job::TenantJob;
-use crate::rng::{Weighted, lognormal, pick_index, poisson, splitmix64};
+use crate::rng::{lognormal, pick_index, poisson, splitmix64};
 use rand::Rng;
 use std::collections::BTreeMap;
 
 /// New users per day at scale 1 over all tenants, tuned so that 120 days hold about two million
 /// events.
-const NEW_USERS_PER_DAY: f64 = 205.0;
+const NEW_USERS_PER_DAY: f64 = 297.0;
 
 /// Days of arrivals simulated before the span, long enough for the returning base to settle.
-const WARM_UP_DAYS: i64 = 150;
+const WARM_UP_DAYS: i64 = 240;
 
 /// Apps ship a release every three weeks.
 const RELEASE_EVERY_DAYS: i64 = 21;
@@ -39,6 +39,12 @@ pub(crate) struct User {
     pub version: u16,
     /// In the A/B test's treatment bucket (half of all users).
     pub treatment: bool,
+    /// Chance that a session goes on from the home screen to look at products: window shoppers
+    /// mostly bounce, the rest browse.
+    pub browse_rate: f64,
+    /// Chance that a browsing session puts something in the cart: a few users buy often, most
+    /// rarely.
+    pub cart_rate: f64,
 }
 
 /// A user being active on a local day.
@@ -69,9 +75,14 @@ fn return_probability(k: i64) -> f64 {
 
 /// Simulates arrivals from the warm-up on and records who is active on each local day from
 /// `first_local_day` to `last_local_day`.
-pub(crate) fn simulate(job: &TenantJob<'_>, profile: &ShopProfile, first_local_day: i64, last_local_day: i64) -> UserPool {
+pub(crate) fn simulate(
+    job: &TenantJob<'_>,
+    profile: &ShopProfile,
+    first_local_day: i64,
+    last_local_day: i64,
+) -> UserPool {
     let mut rng = job.rng("shop-users");
-    let countries = Weighted::new(&index_weights(profile.countries.iter().map(|c| c.1)));
+    let countries: Vec<f64> = profile.countries.iter().map(|c| c.1).collect();
     let channels: Vec<f64> = profile.channels.iter().map(|c| c.1).collect();
     let horizon = last_local_day - (first_local_day - WARM_UP_DAYS);
     let returns: Vec<f64> = (0..=horizon).map(|k| if k == 0 { 0.0 } else { return_probability(k) }).collect();
@@ -95,10 +106,12 @@ pub(crate) fn simulate(job: &TenantJob<'_>, profile: &ShopProfile, first_local_d
             pool.users.push(User {
                 id: splitmix64((job.index as u64) << 60 | u64::from(user_index)),
                 platform: pick_index(&mut rng, &profile.platforms) as u8,
-                country: countries.sample(&mut rng),
+                country: pick_index(&mut rng, &countries) as u8,
                 channel: channel as u8,
                 version,
                 treatment: rng.random_bool(0.5),
+                browse_rate: if rng.random_bool(0.3) { 0.15 } else { 0.79 },
+                cart_rate: lognormal(&mut rng, 0.18, 0.8).min(0.9),
             });
             let stickiness = lognormal(&mut rng, 0.85, 0.55) * profile.channels[channel].2;
             let mut visit = |d: i64, is_arrival| {
@@ -121,11 +134,6 @@ pub(crate) fn simulate(job: &TenantJob<'_>, profile: &ShopProfile, first_local_d
     }
     pool.versions = versions;
     pool
-}
-
-/// `(index, weight)` pairs for a weighted draw of an index.
-fn index_weights(weights: impl Iterator<Item = f64>) -> Vec<(u8, f64)> {
-    weights.enumerate().map(|(i, w)| (i as u8, w)).collect()
 }
 
 #[cfg(test)]
