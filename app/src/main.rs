@@ -1,2 +1,16 @@
-//! App placeholder.
-fn main() {}
+//! Quiver's browser app: mounts the Leptos UI, which loads warehouse partitions into DataFusion
+//! running in WebAssembly and queries them locally.
+
+mod error;
+mod i18n;
+mod infra;
+mod load;
+mod query;
+mod state;
+mod views;
+
+fn main() {
+    // Panics become readable console errors instead of "unreachable executed".
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(views::App);
+}

@@ -1,0 +1,10 @@
+//! Everything that touches the network or the browser's APIs.
+//!
+//! **Architecture Invariant:** only this folder calls `web_sys`, `js_sys` or `gloo_net`; the
+//! state, the load pipeline and the views reach the browser through these functions, which keeps
+//! them readable as plain Rust and makes the browser surface easy to audit.
+
+pub(crate) mod api;
+pub(crate) mod browser;
+pub(crate) mod format;
+pub(crate) mod session;
