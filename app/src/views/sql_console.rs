@@ -104,11 +104,9 @@ fn QueryResultView() -> impl IntoView {
                         {time}
                     </span>
                 </div>
-                {if total == 0 {
-                    view! { <p class="hint">{tr(Msg::EmptyResult)}</p> }.into_any()
-                } else {
-                    view! { <ResultGrid grid id="result-grid" /> }.into_any()
-                }}
+                // An empty result still shows its columns.
+                <ResultGrid grid id="result-grid" />
+                {(total == 0).then(|| view! { <p class="hint">{tr(Msg::EmptyResult)}</p> })}
             }
             .into_any()
         }
