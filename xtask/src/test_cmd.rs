@@ -37,11 +37,13 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
         "quiver-e2e",
     ]))?;
 
-    println!("== Engine tests in headless Chromium (wasm-bindgen-test)");
-    tools::run(
-        cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", "quiver-engine"])
-            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
-    )?;
+    println!("== Engine and app tests in headless Chromium (wasm-bindgen-test)");
+    for package in ["quiver-engine", "quiver-app"] {
+        tools::run(
+            cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", package])
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        )?;
+    }
 
     if args.no_e2e {
         return Ok(());
