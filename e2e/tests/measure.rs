@@ -44,7 +44,10 @@ async fn time_to_first_group_by_over_a_million_rows() -> anyhow::Result<()> {
         let heads: Vec<String> = serde_json::from_value(
             browser
                 .client
-                .execute("return [...document.querySelectorAll('#result-grid thead th')].map(t => t.textContent.trim())", vec![])
+                .execute(
+                    "return [...document.querySelectorAll('#result-grid thead th')].map(t => t.textContent.trim())",
+                    vec![],
+                )
                 .await?,
         )?;
         if heads.first().map(String::as_str) == Some("channel") {
