@@ -41,7 +41,9 @@ pub(crate) fn build(profile: Profile, dist: &Path) -> anyhow::Result<PathBuf> {
     if profile == Profile::Release {
         path_dirs.push(tools::wasm_opt()?);
         cmd.args(["--release", "--cargo-profile", "wasm-release"]);
-        println!("Building the app in release (the first build takes about 45 minutes on 2 cores, later ones about 20)…");
+        println!(
+            "Building the app in release (the first build takes about 45 minutes on 2 cores, later ones about 20)…"
+        );
     } else {
         println!("Building the app (dev profile)…");
     }
