@@ -42,20 +42,6 @@ fn native_group_by(data_dir: &Path, tenant: &str, from: &str, to: &str) -> BTree
     counts.into_iter().map(|(k, (n, users))| (k, (n, users.len() as u64))).collect()
 }
 
-/// Sets the SQL box the way typing does (an `input` event) and runs it.
-async fn run_sql(browser: &Browser, sql: &str) -> anyhow::Result<()> {
-    browser
-        .client
-        .execute(
-            "const t = document.querySelector('#sql-input'); t.value = arguments[0]; \
-             t.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![serde_json::json!(sql)],
-        )
-        .await?;
-    browser.client.find(Locator::Css("#sql-run")).await?.click().await?;
-    Ok(())
-}
-
 /// The result grid's header and `data-value`s, once its header reads `expected_header`.
 async fn grid(browser: &Browser, expected_header: &[&str]) -> anyhow::Result<Vec<Vec<String>>> {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -114,8 +100,7 @@ async fn load_30_days_of_events_and_group_by_matches_the_native_answer() -> anyh
     let digits: String = status.chars().filter(char::is_ascii_digit).collect();
     assert!(digits.starts_with(&native_rows.to_string()), "status {status:?} should report {native_rows} rows");
 
-    run_sql(
-        &browser,
+    browser.run_sql(
         "SELECT event_name, count(*) AS n, count(DISTINCT user_id) AS users FROM events GROUP BY event_name ORDER BY event_name",
     )
     .await?;
@@ -128,7 +113,7 @@ async fn load_30_days_of_events_and_group_by_matches_the_native_answer() -> anyh
     assert!(query_time.chars().any(|c| c.is_ascii_digit()), "query time shown: {query_time:?}");
 
     // A mistake in the SQL shows in the page, in words.
-    run_sql(&browser, "SELECT no_such_column FROM events").await?;
+    browser.run_sql("SELECT no_such_column FROM events").await?;
     let banner = browser.wait_for("#error-banner", 30).await?.text().await?;
     assert!(banner.contains("no_such_column"), "error banner: {banner:?}");
     browser.screenshot("sql-error").await?;

@@ -20,26 +20,18 @@ async fn time_to_first_group_by_over_a_million_rows() -> anyhow::Result<()> {
     browser.client.goto(&format!("{}/?token={token}", server.base)).await?;
     browser.wait_for("#table-list .table-item[data-table='events']", 120).await?.click().await?;
     let first = browser.wait_for("#load-from", 30).await?.attr("min").await?;
-    let set_from = "const i = document.querySelector('#load-from'); i.value = arguments[0]; \
-                    i.dispatchEvent(new Event('input', { bubbles: true })); i.dispatchEvent(new Event('change', { bubbles: true }));";
     let first = first.unwrap_or_else(|| "2000-01-01".to_owned());
-    browser.client.execute(set_from, vec![serde_json::json!(first)]).await?;
+    browser.set_value("#load-from", &first).await?;
     browser.client.find(Locator::Css("#load-button")).await?.click().await?;
     browser.wait_for("#load-status", 600).await?;
     let loaded = opened.elapsed();
     let status = browser.client.find(Locator::Css("#load-status")).await?.text().await?;
     browser
-        .client
-        .execute(
-            "const t = document.querySelector('#sql-input'); t.value = arguments[0]; \
-             t.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![serde_json::json!(
-                "SELECT channel, event_name, count(*) AS n, sum(price) AS revenue, count(DISTINCT user_id) AS users \
-                 FROM events GROUP BY channel, event_name ORDER BY n DESC"
-            )],
+        .run_sql(
+            "SELECT channel, event_name, count(*) AS n, sum(price) AS revenue, count(DISTINCT user_id) AS users \
+             FROM events GROUP BY channel, event_name ORDER BY n DESC",
         )
         .await?;
-    browser.client.find(Locator::Css("#sql-run")).await?.click().await?;
     loop {
         let heads: Vec<String> = serde_json::from_value(
             browser

@@ -163,6 +163,27 @@ impl Browser {
             .with_context(|| format!("waiting {secs} s for '{css}'"))
     }
 
+    /// Sets an input's value the way typing does (`input` and `change` events), so the app's
+    /// bindings see it.
+    pub async fn set_value(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('input', { bubbles: true })); \
+                 e.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::json!(css), serde_json::json!(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Puts `sql` in the SQL box and presses Run.
+    pub async fn run_sql(&self, sql: &str) -> anyhow::Result<()> {
+        self.set_value("#sql-input", sql).await?;
+        self.client.find(Locator::Css("#sql-run")).await?.click().await?;
+        Ok(())
+    }
+
     /// Saves a screenshot under `e2e/artifacts/`.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
