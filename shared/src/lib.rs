@@ -7,4 +7,5 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod partition;
+pub mod pivot;
 pub mod tenant;
