@@ -117,6 +117,8 @@ fn chrono_today() -> chrono::NaiveDate {
 /// A headless Chromium session through chromedriver.
 pub struct Browser {
     pub client: Client,
+    /// Where the browser saves downloads.
+    pub downloads: PathBuf,
     _driver: Guard,
     _profile: tempfile::TempDir,
 }
@@ -133,9 +135,15 @@ impl Browser {
         wait_for_port(port, "chromedriver", &mut driver)?;
         let driver = Guard(driver);
         let profile = tempfile::tempdir()?;
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads)?;
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -150,7 +158,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("connecting to chromedriver")?;
-        Ok(Self { client, _driver: driver, _profile: profile })
+        Ok(Self { client, downloads, _driver: driver, _profile: profile })
     }
 
     /// Waits up to `secs` for an element matching `css`.
@@ -182,6 +190,48 @@ impl Browser {
         self.set_value("#sql-input", sql).await?;
         self.client.find(Locator::Css("#sql-run")).await?.click().await?;
         Ok(())
+    }
+
+    /// Drags the element matching `from` onto the one matching `to` with HTML5 drag-and-drop
+    /// events carrying one `DataTransfer`, dropping near the target's right edge (so a reorder
+    /// lands last). WebDriver's pointer actions do not start native drags in Chromium, so the
+    /// events are dispatched from script; the app's handlers see the same events a mouse makes.
+    pub async fn drag(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        let done = self
+            .client
+            .execute(
+                "const src = document.querySelector(arguments[0]); const dst = document.querySelector(arguments[1]); \
+                 if (!src || !dst) return false; \
+                 const dt = new DataTransfer(); \
+                 const r = dst.getBoundingClientRect(); \
+                 const at = { bubbles: true, cancelable: true, dataTransfer: dt, \
+                              clientX: r.right - 4, clientY: r.top + r.height / 2 }; \
+                 src.dispatchEvent(new DragEvent('dragstart', at)); \
+                 dst.dispatchEvent(new DragEvent('dragenter', at)); \
+                 dst.dispatchEvent(new DragEvent('dragover', at)); \
+                 dst.dispatchEvent(new DragEvent('drop', at)); \
+                 src.dispatchEvent(new DragEvent('dragend', at)); \
+                 return true;",
+                vec![serde_json::json!(from), serde_json::json!(to)],
+            )
+            .await?;
+        anyhow::ensure!(done == serde_json::json!(true), "drag: '{from}' or '{to}' is not on the page");
+        Ok(())
+    }
+
+    /// Waits up to `secs` for a finished download whose name ends with `suffix`; returns its bytes.
+    pub async fn download(&self, suffix: &str, secs: u64) -> anyhow::Result<(String, Vec<u8>)> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            for entry in std::fs::read_dir(&self.downloads)? {
+                let name = entry?.file_name().to_string_lossy().into_owned();
+                if name.ends_with(suffix) {
+                    return Ok((name.clone(), std::fs::read(self.downloads.join(&name))?));
+                }
+            }
+            anyhow::ensure!(Instant::now() < deadline, "no '*{suffix}' download within {secs} s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Saves a screenshot under `e2e/artifacts/`.
