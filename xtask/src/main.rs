@@ -1,9 +1,10 @@
-//! Developer commands for Quiver (the cargo-xtask pattern): `serve`, `test`, `gen`.
+//! Developer commands for Quiver (the cargo-xtask pattern): `serve`, `test`, `gen`, `bench`.
 //!
 //! Each command installs what it needs and is missing, so the two commands in the README work
 //! on a fresh machine with only rustup, cargo, node and npm.
 
 mod app_build;
+mod bench_cmd;
 mod gen_cmd;
 mod serve;
 mod test_cmd;
@@ -27,6 +28,8 @@ enum Cmd {
     Test(test_cmd::TestArgs),
     /// Generates the demo warehouse.
     Gen(gen_cmd::GenArgs),
+    /// Runs the benchmarks against the release app and server (not part of `test`).
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,6 +37,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Serve(args) => serve::run(args),
         Cmd::Test(args) => test_cmd::run(args),
         Cmd::Gen(args) => gen_cmd::run(args),
+        Cmd::Bench(args) => bench_cmd::run(args),
     }
 }
 

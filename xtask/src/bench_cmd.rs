@@ -1,0 +1,40 @@
+//! `cargo xtask bench`: the benchmarks in headless Chromium against the release app and server.
+//! Not part of `cargo xtask test`: the release build of the app alone takes many minutes.
+
+use crate::app_build::{self, Profile};
+use crate::tools;
+use std::process::Command;
+
+#[derive(clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Only the benchmark with this name (e.g. `pivot_drop`).
+    #[arg(long)]
+    only: Option<String>,
+}
+
+pub(crate) fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let root = crate::root();
+    tools::wasm_target()?;
+    tools::clang()?;
+    tools::wasm_bindgen()?;
+    tools::chromium()?;
+    let dist = root.join("dist");
+    app_build::build(Profile::Release, &dist)?;
+    println!("Building the server…");
+    tools::run(Command::new("cargo").current_dir(&root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "--package",
+        "quiver-server",
+    ]))?;
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(&root).args(["bench", "--package", "quiver-e2e"]);
+    if let Some(name) = &args.only {
+        cmd.args(["--bench", name]);
+    }
+    cmd.env("QUIVER_E2E_APP_DIR", &dist)
+        .env("QUIVER_E2E_SERVER_BIN", crate::target_dir().join("release/quiver-server"))
+        .env("PATH", tools::path_with(&[]));
+    tools::run(&mut cmd)
+}
