@@ -19,6 +19,13 @@ pub(crate) enum AppError {
     Sql(String),
     /// The engine could not start or register a table: our bug or an unsupported browser.
     Engine(String),
+    /// The pivot spec cannot be planned (a bad link, or a field the table lacks): the user's
+    /// input, with the part of the spec named.
+    Spec(quiver_shared::pivot::SpecError),
+    /// The pivot's query output could not be shaped into a table: our bug.
+    Shape(String),
+    /// An export could not be written or handed to the browser: the browser's refusal or our bug.
+    Export(String),
 }
 
 impl From<ApiError> for AppError {
@@ -38,6 +45,9 @@ impl AppError {
             AppError::Decode { table, .. } => i18n.f(Msg::ErrDecode, &[table]),
             AppError::Sql(_) => i18n.t(Msg::ErrSql).to_owned(),
             AppError::Engine(_) => i18n.t(Msg::ErrEngine).to_owned(),
+            AppError::Spec(_) => i18n.t(Msg::ErrSpec).to_owned(),
+            AppError::Shape(_) => i18n.t(Msg::ErrShape).to_owned(),
+            AppError::Export(_) => i18n.t(Msg::ErrExport).to_owned(),
         }
     }
 
@@ -56,7 +66,12 @@ impl AppError {
                 let text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
                 (!text.is_empty()).then_some(text)
             }
-            AppError::Decode { detail, .. } | AppError::Sql(detail) | AppError::Engine(detail) => Some(detail.clone()),
+            AppError::Decode { detail, .. }
+            | AppError::Sql(detail)
+            | AppError::Engine(detail)
+            | AppError::Shape(detail)
+            | AppError::Export(detail) => Some(detail.clone()),
+            AppError::Spec(error) => Some(error.to_string()),
         }
     }
 

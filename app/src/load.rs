@@ -108,6 +108,7 @@ async fn load(state: AppState, request: &LoadRequest) -> Result<Option<LoadedTab
         rows,
         columns: preview.columns.iter().map(|c| c.name.clone()).collect(),
         preview: Arc::new(preview),
+        days: (request.from, request.to),
     }))
 }
 

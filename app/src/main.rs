@@ -5,6 +5,7 @@ mod error;
 mod i18n;
 mod infra;
 mod load;
+mod pivot;
 mod query;
 mod state;
 mod views;

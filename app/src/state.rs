@@ -86,6 +86,9 @@ pub(crate) struct LoadedTable {
     pub(crate) columns: Vec<String>,
     /// Its first rows, for the table browser.
     pub(crate) preview: Arc<Grid>,
+    /// The first and last day loaded (inclusive; `None` for no bound), so that the pivot knows
+    /// whether its date range is covered.
+    pub(crate) days: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
 }
 
 /// The SQL console's result.
@@ -110,6 +113,16 @@ pub(crate) struct QueryResult {
     pub(crate) millis: f64,
 }
 
+/// Which part of the signed-in workspace is shown; kept in the URL (`?view=pivot`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The table browser, load panel and SQL console.
+    #[default]
+    Explore,
+    /// The pivot builder.
+    Pivot,
+}
+
 /// Everything the views share. All fields are arena handles, so the struct is `Copy`.
 #[derive(Clone, Copy)]
 pub(crate) struct AppState {
@@ -131,6 +144,10 @@ pub(crate) struct AppState {
     pub(crate) sql_edited: RwSignal<bool>,
     /// The SQL console's result.
     pub(crate) query: RwSignal<QueryState>,
+    /// Explore or Pivot (kept in the URL).
+    pub(crate) mode: RwSignal<Mode>,
+    /// The pivot builder's whole state (kept in the URL).
+    pub(crate) pivot: RwSignal<quiver_shared::pivot::PivotSpec>,
     engine: StoredValue<Option<Arc<Engine>>>,
     warmed_up: StoredValue<bool>,
 }
@@ -152,6 +169,8 @@ impl AppState {
             sql: RwSignal::new(String::new()),
             sql_edited: RwSignal::new(false),
             query: RwSignal::new(QueryState::Idle),
+            mode: RwSignal::new(Mode::default()),
+            pivot: RwSignal::new(quiver_shared::pivot::PivotSpec::default()),
             engine: StoredValue::new(None),
             warmed_up: StoredValue::new(false),
         }
@@ -178,6 +197,11 @@ impl AppState {
     /// The tenant's IANA time zone, in which instants are shown (tracked; UTC until known).
     pub(crate) fn time_zone(&self) -> String {
         self.tenant.with(|t| t.as_ref().map_or_else(|| "UTC".to_owned(), |t| t.time_zone.clone()))
+    }
+
+    /// Like [`AppState::time_zone`], for event handlers and tasks.
+    pub(crate) fn time_zone_untracked(&self) -> String {
+        self.tenant.with_untracked(|t| t.as_ref().map_or_else(|| "UTC".to_owned(), |t| t.time_zone.clone()))
     }
 
     /// The query engine, started on first use.

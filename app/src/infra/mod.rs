@@ -6,5 +6,10 @@
 
 pub(crate) mod api;
 pub(crate) mod browser;
+pub(crate) mod clipboard;
+pub(crate) mod clock;
+pub(crate) mod dnd;
+pub(crate) mod download;
 pub(crate) mod format;
 pub(crate) mod session;
+pub(crate) mod url;

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::i18n::{I18n, Locale, Msg, tr};
 use crate::infra::session::{self, Token};
 use crate::infra::{api, browser};
-use crate::state::{AppState, Session, use_app_state};
+use crate::state::{AppState, Mode, Session, use_app_state};
 use error_banner::ErrorBanner;
 use header::Header;
 use leptos::prelude::*;
@@ -74,8 +74,34 @@ fn Workspace(token: Token) -> impl IntoView {
         state.error.set(None);
         catalog.refetch();
     };
+    // The mode and the pivot live in the address (reload, back/forward, shared links).
+    crate::pivot::sync::start(state);
+    let explore = move || state.mode.get() == Mode::Explore;
+    let tab = move |mode: Mode| crate::pivot::sync::set_mode(state, mode);
 
     view! {
+        <nav class="mode-tabs" role="tablist">
+            <button
+                id="tab-explore"
+                class="mode-tab"
+                role="tab"
+                class:active=explore
+                aria-selected=move || explore().to_string()
+                on:click=move |_| tab(Mode::Explore)
+            >
+                {tr(Msg::TabExplore)}
+            </button>
+            <button
+                id="tab-pivot"
+                class="mode-tab"
+                role="tab"
+                class:active=move || !explore()
+                aria-selected=move || (!explore()).to_string()
+                on:click=move |_| tab(Mode::Pivot)
+            >
+                {tr(Msg::TabPivot)}
+            </button>
+        </nav>
         <div class="workspace">
             <Suspense fallback=move || {
                 view! { <p class="placeholder">{tr(Msg::LoadingCatalog)}</p> }
@@ -84,11 +110,14 @@ fn Workspace(token: Token) -> impl IntoView {
                     match catalog.await {
                         Ok(catalog) => {
                             view! {
-                                <Sidebar catalog=catalog.clone() />
-                                <main class="main">
-                                    <SelectedTable catalog=catalog.clone() />
-                                    <SqlConsole catalog />
-                                </main>
+                                <div class="explore-pane" hidden=move || !explore()>
+                                    <Sidebar catalog=catalog.clone() />
+                                    <main class="main">
+                                        <SelectedTable catalog=catalog.clone() />
+                                        <SqlConsole catalog=catalog.clone() />
+                                    </main>
+                                </div>
+                                <crate::pivot::PivotPage catalog />
                             }
                                 .into_any()
                         }

@@ -1,0 +1,346 @@
+//! Running the pivot: load what the spec needs, plan, query, shape, show; and the status line.
+//!
+//! Every run gets a generation number; a run whose generation is no longer current when it
+//! finishes a step (the shelves changed meanwhile) stops and shows nothing, so that a slow run on
+//! stale shelves never overwrites a newer result. Changes that need no new query (view kind,
+//! sort, colour scale, show as) only reshape the last output.
+
+use super::{PivotContext, needs, use_pivot};
+use crate::error::AppError;
+use crate::i18n::{Msg, tr, use_i18n};
+use crate::infra::{browser, clock, format};
+use crate::load::load_table;
+use crate::state::{LoadPhase, Mode};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use quiver_pivot::PivotOutput;
+use quiver_shared::pivot::{PivotSpec, PlanContext, Sort, SpecError, ViewKind};
+use std::sync::Arc;
+
+/// How long the shelves must be still before a run starts: long enough to merge a burst of
+/// edits (typing in a filter), short enough not to be noticed.
+const DEBOUNCE_MS: i32 = 150;
+
+/// Where the current run stands.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RunPhase {
+    /// Nothing to run (no table or no fields).
+    Idle,
+    /// Loading the table.
+    Loading,
+    /// The query is running.
+    Running,
+    /// Shown, with the engine's milliseconds (query and shaping).
+    Done(f64),
+    /// The date range holds no data.
+    NoData,
+    /// Stopped by an error (shown in the banner).
+    Failed,
+}
+
+impl RunPhase {
+    fn as_str(&self) -> &'static str {
+        match self {
+            RunPhase::Idle => "idle",
+            RunPhase::Loading => "loading",
+            RunPhase::Running => "running",
+            RunPhase::Done(_) => "done",
+            RunPhase::NoData => "empty",
+            RunPhase::Failed => "error",
+        }
+    }
+}
+
+/// The pipeline's state.
+#[derive(Clone, Copy)]
+pub(crate) struct RunState {
+    /// The current phase.
+    pub(crate) phase: RwSignal<RunPhase>,
+    /// The result shown.
+    pub(crate) output: RwSignal<Option<Arc<PivotOutput>>>,
+    generation: StoredValue<u64>,
+}
+
+impl RunState {
+    pub(crate) fn new() -> Self {
+        Self { phase: RwSignal::new(RunPhase::Idle), output: RwSignal::new(None), generation: StoredValue::new(0) }
+    }
+
+    fn next_generation(self) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.generation.get_value()
+    }
+
+    fn is_current(self, generation: u64) -> bool {
+        self.generation.get_value() == generation
+    }
+}
+
+/// The part of a spec that decides the query: everything but how the result is shown. The sort
+/// decides the query only through top N (which groups are kept).
+pub(crate) fn query_key(spec: &PivotSpec) -> PivotSpec {
+    let mut key = spec.clone();
+    key.view = ViewKind::default();
+    key.color_scale = false;
+    for value in &mut key.values {
+        value.show_as = Default::default();
+    }
+    if key.top_n.is_none() {
+        key.sort = Sort::default();
+    }
+    key
+}
+
+/// Runs (or reshapes) on every change of the spec while the pivot is shown.
+pub(crate) fn watch(ctx: PivotContext) {
+    Effect::new(move |_| {
+        let shown = ctx.state.mode.get() == Mode::Pivot;
+        let spec = ctx.state.pivot.get();
+        // Known once the catalogue is in; bucketing depends on it.
+        ctx.state.tenant.track();
+        if shown {
+            schedule(ctx, spec, false);
+        }
+    });
+}
+
+/// Starts a run for `spec`, or only reshapes the last output when the query would be the same.
+pub(crate) fn schedule(ctx: PivotContext, spec: PivotSpec, force: bool) {
+    let run = ctx.run;
+    let same_query = run.output.with_untracked(|o| o.as_ref().is_some_and(|o| query_key(&o.spec) == query_key(&spec)));
+    if same_query && !force {
+        let unchanged = run.output.with_untracked(|o| o.as_ref().is_some_and(|o| o.spec == spec));
+        if unchanged {
+            return;
+        }
+        // A newer reshape supersedes any run still going for older shelves.
+        run.next_generation();
+        let reshaped = run.output.with_untracked(|o| o.as_ref().map(|o| o.reshape(spec)));
+        match reshaped {
+            Some(Ok(output)) => run.output.set(Some(Arc::new(output))),
+            Some(Err(error)) => {
+                run.phase.set(RunPhase::Failed);
+                ctx.state.fail(AppError::Shape(error.to_string()));
+            }
+            None => {}
+        }
+        return;
+    }
+    let generation = run.next_generation();
+    spawn_local(async move {
+        clock::sleep(DEBOUNCE_MS).await;
+        if run.is_current(generation) {
+            execute(ctx, spec, generation).await;
+        }
+    });
+}
+
+async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
+    let state = ctx.state;
+    let run = ctx.run;
+    let stale = move || !run.is_current(generation);
+    let Some(table) = ctx.table.get_untracked().filter(|t| t.name == spec.table) else {
+        if !spec.table.is_empty() {
+            run.phase.set(RunPhase::Failed);
+            state.fail(AppError::Spec(SpecError::new("table", format!("there is no table named {:?}", spec.table))));
+        }
+        return;
+    };
+    let time_zone = state.time_zone_untracked();
+    let today = clock::today(&time_zone);
+
+    // Wait for a load already under way (ours or the Explore panel's) before deciding.
+    while state.load.with_untracked(|l| l.as_ref().is_some_and(|l| l.is_active())) {
+        clock::sleep(100).await;
+        if stale() {
+            return;
+        }
+    }
+    let loaded = state.loaded.with_untracked(|l| l.iter().find(|t| t.name == table.name).cloned());
+    if let Some(request) = needs::load_needed(&spec, &table, loaded.as_ref(), today) {
+        if is_empty(&spec) {
+            // Nothing asked for yet: do not download a table for a count of rows.
+            run.phase.set(RunPhase::Idle);
+            run.output.set(None);
+            return;
+        }
+        run.phase.set(RunPhase::Loading);
+        load_table(state, request).await;
+        if stale() {
+            return;
+        }
+        match state.load.with_untracked(|l| l.as_ref().map(|l| l.phase.clone())) {
+            Some(LoadPhase::Done { .. }) => {}
+            Some(LoadPhase::Empty) => {
+                run.phase.set(RunPhase::NoData);
+                run.output.set(None);
+                return;
+            }
+            // The load has put its error in the banner.
+            _ => {
+                run.phase.set(RunPhase::Failed);
+                return;
+            }
+        }
+    }
+
+    run.phase.set(RunPhase::Running);
+    // Paint "running" before the engine takes the thread.
+    browser::next_frame().await;
+    if stale() {
+        return;
+    }
+    let started = browser::now_ms();
+    let outcome = run_query(ctx, &spec, &table, &time_zone, today);
+    let millis = browser::now_ms() - started;
+    if stale() {
+        return;
+    }
+    match outcome {
+        Ok(output) => {
+            run.output.set(Some(Arc::new(output)));
+            run.phase.set(RunPhase::Done(millis));
+        }
+        Err(error) => {
+            run.phase.set(RunPhase::Failed);
+            state.fail(error);
+        }
+    }
+}
+
+fn run_query(
+    ctx: PivotContext,
+    spec: &PivotSpec,
+    table: &quiver_shared::catalog::TableInfo,
+    time_zone: &str,
+    today: chrono::NaiveDate,
+) -> Result<PivotOutput, AppError> {
+    let planned = super::pending::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
+    let engine = ctx.state.engine()?;
+    let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
+    PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
+}
+
+/// Whether the spec asks for nothing but a count of all rows.
+fn is_empty(spec: &PivotSpec) -> bool {
+    spec.rows.is_empty()
+        && spec.columns.is_empty()
+        && spec.values.is_empty()
+        && spec.filters.is_empty()
+        && spec.date_range.is_none()
+}
+
+/// The distinct values (with row counts) of the column of the filter at `index`, under the other
+/// filters, matching `search`; `None` until the table holds the column. Re-queried when the
+/// search, the other filters or the loaded tables change.
+pub(crate) fn distinct_values(
+    ctx: PivotContext,
+    column: String,
+    index: usize,
+    search: RwSignal<String>,
+    limit: usize,
+) -> Memo<Option<Vec<(Option<String>, i64)>>> {
+    Memo::new(move |_| {
+        let spec = ctx.state.pivot.get();
+        let search = search.get();
+        let table = ctx.table.get()?;
+        let loaded = ctx.state.loaded.with(|l| l.iter().any(|t| t.name == table.name && t.columns.contains(&column)));
+        if !loaded {
+            return None;
+        }
+        let others: Vec<_> =
+            spec.filters.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, f)| f.clone()).collect();
+        let time_zone = ctx.state.time_zone_untracked();
+        let today = clock::today(&time_zone);
+        let mut scoped = spec.clone();
+        scoped.filters = others;
+        let sql = super::pending::distinct_values_sql(
+            PlanContext { table: &table, time_zone: &time_zone, today },
+            &scoped,
+            &column,
+            &search,
+            limit,
+        )
+        .ok()?;
+        let output = ctx.state.engine().ok()?.sql(&sql).ok()?;
+        Some(quiver_engine_rows(&output))
+    })
+}
+
+/// The `(value, rows)` pairs of a distinct-values query.
+fn quiver_engine_rows(output: &quiver_engine::QueryOutput) -> Vec<(Option<String>, i64)> {
+    use quiver_engine::GridCell;
+    let grid = output.to_grid(usize::MAX);
+    grid.rows
+        .into_iter()
+        .map(|row| {
+            let mut cells = row.into_iter();
+            let value = match cells.next() {
+                Some(GridCell::Text(text)) => Some(text),
+                Some(GridCell::Int(v)) => Some(v.to_string()),
+                Some(GridCell::Float(v)) => Some(v.to_string()),
+                Some(GridCell::Timestamp(v)) => Some(v.to_string()),
+                Some(GridCell::Null) | None => None,
+            };
+            let count = match cells.next() {
+                Some(GridCell::Int(n)) => n,
+                _ => 0,
+            };
+            (value, count)
+        })
+        .collect()
+}
+
+/// `#pivot-status` (with `data-state`) and `#pivot-time`.
+#[component]
+pub(crate) fn RunStatus() -> impl IntoView {
+    let ctx = use_pivot();
+    let i18n = use_i18n();
+    let phase = ctx.run.phase;
+    let text = move || match phase.get() {
+        RunPhase::Idle => i18n.t(Msg::PivotIdle).to_owned(),
+        RunPhase::Loading => i18n.t(Msg::PivotLoading).to_owned(),
+        RunPhase::Running => i18n.t(Msg::PivotRunning).to_owned(),
+        RunPhase::Done(_) => String::new(),
+        RunPhase::NoData => i18n.t(Msg::PivotNoData).to_owned(),
+        RunPhase::Failed => i18n.t(Msg::PivotFailed).to_owned(),
+    };
+    let millis = move || match phase.get() {
+        RunPhase::Done(ms) => Some(ms),
+        _ => None,
+    };
+    let rerun = move |_| {
+        let spec = ctx.state.pivot.get_untracked();
+        schedule(ctx, spec, true);
+    };
+    view! {
+        <div class="pivot-status" id="pivot-status" data-state=move || phase.with(RunPhase::as_str) role="status">
+            <span class="pivot-status-text">{text}</span>
+            {move || {
+                millis()
+                    .map(|ms| {
+                        view! {
+                            <span id="pivot-time" data-value=ms>
+                                {move || i18n.f(Msg::QueryTime, &[&format::millis(i18n.locale.get(), ms)])}
+                            </span>
+                        }
+                    })
+            }}
+            <Show when=move || phase.get() == RunPhase::Failed>
+                <button class="button" id="pivot-run" on:click=rerun>
+                    {tr(Msg::RunAgain)}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// The result: the pivot table or chart.
+#[component]
+pub(crate) fn ResultView() -> impl IntoView {
+    let ctx = use_pivot();
+    // Until `views::pivot_result::PivotResult` lands, the result is not drawn.
+    move || {
+        ctx.run.output.get().map(|output| view! { <div class="pivot-result" data-rows=output.table.row_count()></div> })
+    }
+}
