@@ -1,0 +1,1 @@
+//! Exports: CSV and TSV escaping, Parquet round trip.
