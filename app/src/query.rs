@@ -5,6 +5,7 @@ use crate::infra::browser;
 use crate::state::{AppState, QueryResult, QueryState};
 use leptos::prelude::*;
 use quiver_shared::catalog::{ColumnRole, TableInfo};
+pub(crate) use quiver_shared::sql::quote_ident;
 use std::sync::Arc;
 
 /// Rows of a result the grid shows.
@@ -71,52 +72,9 @@ pub(crate) fn default_query(table: &TableInfo, loaded: Option<&[String]>) -> Str
     format!("SELECT {}\nFROM {name}\nGROUP BY {group_by}\nORDER BY {order_by}", select.join(",\n       "))
 }
 
-/// An SQL identifier, double-quoted unless it is a plain lower-case name that is not a keyword
-/// (DataFusion folds unquoted names to lower case, so `userId` must be quoted).
-pub(crate) fn quote_ident(name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "all",
-        "and",
-        "as",
-        "asc",
-        "by",
-        "case",
-        "date",
-        "desc",
-        "distinct",
-        "end",
-        "from",
-        "group",
-        "having",
-        "in",
-        "interval",
-        "is",
-        "join",
-        "limit",
-        "not",
-        "null",
-        "on",
-        "or",
-        "order",
-        "rows",
-        "select",
-        "table",
-        "time",
-        "timestamp",
-        "union",
-        "user",
-        "when",
-        "where",
-    ];
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !KEYWORDS.contains(&name);
-    if plain { name.to_owned() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{default_query, quote_ident};
+    use super::default_query;
     use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -182,23 +140,5 @@ mod tests {
             None,
             "SELECT \"Stage\",\n       COUNT(*) AS row_count\nFROM \"Leads\"\nGROUP BY \"Stage\"\nORDER BY row_count DESC",
         );
-    }
-
-    #[wasm_bindgen_test]
-    fn identifiers_are_quoted_only_when_they_must_be() {
-        for (name, expected) in [
-            ("events", "events"),
-            ("lead_events", "lead_events"),
-            ("_x1", "_x1"),
-            ("userId", "\"userId\""),
-            ("date", "\"date\""),
-            ("order", "\"order\""),
-            ("1st", "\"1st\""),
-            ("a b", "\"a b\""),
-            ("say \"hi\"", "\"say \"\"hi\"\"\""),
-            ("", "\"\""),
-        ] {
-            assert_eq!(quote_ident(name), expected, "{name}");
-        }
     }
 }

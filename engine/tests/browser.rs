@@ -2,6 +2,9 @@
 //! register it, and run the kinds of SQL a user can type, including the multi-partition shapes
 //! (UNION ALL, CREATE TABLE AS, joins) that panic in wasm when DataFusion spawns tasks.
 
+// Browser-only: on the host these would run without a browser and prove nothing.
+#![cfg(target_arch = "wasm32")]
+
 use datafusion::arrow::array::{Float64Array, StringArray, TimestampMicrosecondArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::arrow::ipc::writer::StreamWriter;

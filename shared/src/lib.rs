@@ -8,4 +8,5 @@ pub mod catalog;
 pub mod error;
 pub mod partition;
 pub mod pivot;
+pub mod sql;
 pub mod tenant;

@@ -20,8 +20,10 @@
 //! are correct. Row order is unspecified: shaping sorts.
 
 mod spec;
+mod sql;
 
 pub use spec::*;
+pub use sql::{MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, distinct_values_sql, plan};
 
 use crate::catalog::TableInfo;
 

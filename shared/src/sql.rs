@@ -1,0 +1,101 @@
+//! Quoting for the SQL that Quiver writes: identifiers and string literals.
+//!
+//! Everything a pivot names comes from a URL, so nothing from a spec is pasted into SQL without
+//! going through one of these.
+
+/// Words that DataFusion's parser would read as SQL rather than as a name. Not every keyword of
+/// the dialect: an unlisted one still parses as a name where Quiver puts names, and quoting the
+/// listed ones keeps generated SQL readable.
+const KEYWORDS: &[&str] = &[
+    "all",
+    "and",
+    "as",
+    "asc",
+    "between",
+    "by",
+    "case",
+    "cast",
+    "date",
+    "desc",
+    "distinct",
+    "else",
+    "end",
+    "false",
+    "from",
+    "group",
+    "having",
+    "in",
+    "interval",
+    "is",
+    "join",
+    "like",
+    "limit",
+    "not",
+    "null",
+    "on",
+    "or",
+    "order",
+    "over",
+    "rows",
+    "select",
+    "table",
+    "then",
+    "time",
+    "timestamp",
+    "true",
+    "union",
+    "user",
+    "values",
+    "when",
+    "where",
+    "with",
+];
+
+/// An SQL identifier, double-quoted unless it is a plain lower-case name that is not a keyword
+/// (DataFusion folds unquoted names to lower case, so `userId` must be quoted).
+pub fn quote_ident(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !KEYWORDS.contains(&name);
+    if plain { name.to_owned() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+}
+
+/// An SQL string literal: single-quoted, with quotes doubled. DataFusion's parser treats a
+/// backslash in a plain `'…'` literal as an ordinary character, so only the quote needs escaping.
+pub fn quote_str(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{quote_ident, quote_str};
+
+    #[track_caller]
+    fn check(name: &str, expected: &str) {
+        assert_eq!(quote_ident(name), expected, "{name}");
+    }
+
+    #[test]
+    fn identifiers_are_quoted_only_when_they_must_be() {
+        check("events", "events");
+        check("lead_events", "lead_events");
+        check("_x1", "_x1");
+        check("userId", "\"userId\"");
+        check("date", "\"date\"");
+        check("order", "\"order\"");
+        check("1st", "\"1st\"");
+        check("a b", "\"a b\"");
+        check("say \"hi\"", "\"say \"\"hi\"\"\"");
+        check("", "\"\"");
+        check("x\"; DROP TABLE t; --", "\"x\"\"; DROP TABLE t; --\"");
+    }
+
+    #[test]
+    fn string_literals_double_their_quotes() {
+        assert_eq!(quote_str("plain"), "'plain'");
+        assert_eq!(quote_str("it's"), "'it''s'");
+        assert_eq!(quote_str("'); DROP TABLE t; --"), "'''); DROP TABLE t; --'");
+        assert_eq!(quote_str("back\\slash"), "'back\\slash'");
+        assert_eq!(quote_str(""), "''");
+    }
+}
