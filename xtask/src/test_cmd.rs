@@ -84,6 +84,11 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
         "quiver-e2e",
     ]))?;
 
+    // The pivot's property tests run the planner's SQL through DataFusion natively: many cases,
+    // too slow for the dev wasm build in a browser.
+    println!("== Engine property tests on the host (pivot SQL against DataFusion)");
+    tally.run(&mut cargo(&["test", "--package", "quiver-engine"]))?;
+
     println!("== Engine and app tests in headless Chromium (wasm-bindgen-test)");
     for package in ["quiver-engine", "quiver-app"] {
         tally.run(

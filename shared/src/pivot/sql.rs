@@ -571,6 +571,7 @@ fn filter_sql(table: &TableInfo, zone: &Zone, filter: &Filter, path: &str) -> Re
                 }
             }
             if parts.is_empty() {
+                // No bound yet (the editor was just opened): no condition, so nulls stay too.
                 return Ok(None);
             }
             parts.join(" AND ")
