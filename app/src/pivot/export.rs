@@ -1,12 +1,12 @@
 //! Export buttons: CSV and Parquet downloads, TSV to the clipboard.
 
-use super::pending::export;
 use super::use_pivot;
 use crate::error::AppError;
 use crate::i18n::{Msg, tr};
 use crate::infra::{clipboard, clock, download};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use quiver_pivot::export;
 
 /// `pivot-<table>-<today>.<extension>`, the day in the tenant's calendar.
 pub(crate) fn file_name(table: &str, today: chrono::NaiveDate, extension: &str) -> String {
@@ -29,7 +29,7 @@ pub(crate) fn ExportButtons() -> impl IntoView {
         let today = clock::today(&state.time_zone_untracked());
         let name = file_name(&output.spec.table, today, kind);
         let result = match kind {
-            "csv" => export::to_csv(&output).map(String::into_bytes).map_err(|e| e.to_string()),
+            "csv" => Ok(export::to_csv(&output.table).into_bytes()),
             _ => export::to_parquet(&output).map_err(|e| e.to_string()),
         };
         let mime = if kind == "csv" { "text/csv;charset=utf-8" } else { "application/vnd.apache.parquet" };
@@ -41,10 +41,7 @@ pub(crate) fn ExportButtons() -> impl IntoView {
         let Some(output) = ctx.run.output.get_untracked() else {
             return;
         };
-        let text = match export::to_tsv(&output) {
-            Ok(text) => text,
-            Err(error) => return state.fail(AppError::Export(error.to_string())),
-        };
+        let text = export::to_tsv(&output.table);
         spawn_local(async move {
             match clipboard::write_text(&text).await {
                 Ok(()) => {

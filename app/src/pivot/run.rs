@@ -215,7 +215,7 @@ fn run_query(
     time_zone: &str,
     today: chrono::NaiveDate,
 ) -> Result<PivotOutput, AppError> {
-    let planned = super::pending::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
+    let planned = quiver_shared::pivot::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
     let engine = ctx.state.engine()?;
     let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
@@ -230,6 +230,9 @@ fn is_empty(spec: &PivotSpec) -> bool {
         && spec.date_range.is_none()
 }
 
+/// A distinct value of a column (`None` for null) and its rows.
+pub(crate) type ValueCount = (Option<String>, i64);
+
 /// The distinct values (with row counts) of the column of the filter at `index`, under the other
 /// filters, matching `search`; `None` until the table holds the column. Re-queried when the
 /// search, the other filters or the loaded tables change.
@@ -239,7 +242,7 @@ pub(crate) fn distinct_values(
     index: usize,
     search: RwSignal<String>,
     limit: usize,
-) -> Memo<Option<Vec<(Option<String>, i64)>>> {
+) -> Memo<Option<Vec<ValueCount>>> {
     Memo::new(move |_| {
         let spec = ctx.state.pivot.get();
         let search = search.get();
@@ -252,13 +255,11 @@ pub(crate) fn distinct_values(
             spec.filters.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, f)| f.clone()).collect();
         let time_zone = ctx.state.time_zone_untracked();
         let today = clock::today(&time_zone);
-        let mut scoped = spec.clone();
-        scoped.filters = others;
-        let sql = super::pending::distinct_values_sql(
+        let sql = quiver_shared::pivot::distinct_values_sql(
             PlanContext { table: &table, time_zone: &time_zone, today },
-            &scoped,
             &column,
-            &search,
+            &others,
+            Some(search.as_str()),
             limit,
         )
         .ok()?;
@@ -268,7 +269,7 @@ pub(crate) fn distinct_values(
 }
 
 /// The `(value, rows)` pairs of a distinct-values query.
-fn quiver_engine_rows(output: &quiver_engine::QueryOutput) -> Vec<(Option<String>, i64)> {
+fn quiver_engine_rows(output: &quiver_engine::QueryOutput) -> Vec<ValueCount> {
     use quiver_engine::GridCell;
     let grid = output.to_grid(usize::MAX);
     grid.rows
