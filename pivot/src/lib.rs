@@ -5,7 +5,7 @@
 //! `__row_depth`, `__col_depth`, `__other`, `v*`). Nothing here aggregates: subtotals and totals
 //! come from the query, so that non-additive measures stay correct.
 
-// pub mod chart;
+pub mod chart;
 pub mod export;
 mod label;
 mod shape;

@@ -1,6 +1,6 @@
 //! Tests of shaping, charts and exports, on query outputs built by hand in the planned shape.
 
-// mod chart;
+mod chart;
 mod export;
 mod shape;
 
