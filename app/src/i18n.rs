@@ -246,6 +246,15 @@ messages! {
     ErrSpec: "The pivot settings are not valid.", "透视设置无效。";
     ErrShape: "The pivot result could not be laid out.", "无法排布透视结果。";
     ErrExport: "The export failed.", "导出失败。";
+    // Pivot results and charts
+    PivotTotal: "Total", "总计";
+    PivotNull: "(null)", "（空值）";
+    PivotOther: "Other", "其他";
+    PivotExpand: "Expand", "展开";
+    PivotCollapse: "Collapse", "折叠";
+    ChartNoData: "No data", "没有数据";
+    ChartTruncated: "showing {0} of {1} categories, {2} of {3} series", "显示 {1} 个类别中的 {0} 个，{3} 个系列中的 {2} 个";
+    ChartScatterNeedsTwo: "A scatter plot needs two values", "散点图需要两个值";
 }
 
 /// Replaces `{0}`, `{1}`, … in `template` with `args`.

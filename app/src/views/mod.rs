@@ -8,6 +8,7 @@
 mod error_banner;
 mod header;
 mod load_panel;
+pub(crate) mod pivot_result;
 mod result_grid;
 mod sidebar;
 mod sign_in;
