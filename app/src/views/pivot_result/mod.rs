@@ -2,6 +2,8 @@
 
 mod chart;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use crate::i18n::{Locale, Msg};
 use crate::infra::format;
