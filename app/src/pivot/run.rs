@@ -340,8 +340,5 @@ pub(crate) fn RunStatus() -> impl IntoView {
 #[component]
 pub(crate) fn ResultView() -> impl IntoView {
     let ctx = use_pivot();
-    // Until `views::pivot_result::PivotResult` lands, the result is not drawn.
-    move || {
-        ctx.run.output.get().map(|output| view! { <div class="pivot-result" data-rows=output.table.row_count()></div> })
-    }
+    move || ctx.run.output.get().map(|output| view! { <crate::views::pivot_result::PivotResult output /> })
 }
