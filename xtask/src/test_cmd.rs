@@ -13,6 +13,9 @@ pub(crate) struct TestArgs {
     /// Skip the end-to-end tests (they need the app built for wasm).
     #[arg(long)]
     no_e2e: bool,
+    /// Only the end-to-end tests whose names contain this (`cargo test` filter); skips the rest.
+    #[arg(long)]
+    e2e_only: Option<String>,
 }
 
 /// Test counts over every `cargo test` run so far.
@@ -72,7 +75,11 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
     };
     let mut tally = Tally::default();
 
-    println!("== Host tests: shared, demo, server, xtask");
+    if let Some(filter) = &args.e2e_only {
+        return end_to_end(&cargo, &mut tally, filter);
+    }
+
+    println!("== Host tests: shared, demo, server, pivot, xtask");
     tally.run(&mut cargo(&[
         "test",
         "--workspace",
@@ -90,7 +97,7 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
     tally.run(&mut cargo(&["test", "--package", "quiver-engine"]))?;
 
     println!("== Engine and app tests in headless Chromium (wasm-bindgen-test)");
-    for package in ["quiver-engine", "quiver-app"] {
+    for package in ["quiver-engine", "quiver-pivot", "quiver-app"] {
         tally.run(
             cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", package])
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -98,15 +105,24 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
     }
 
     if !args.no_e2e {
-        println!("== End-to-end tests in headless Chromium");
-        let dist = app_build::build(Profile::Dev, &crate::target_dir().join("quiver-e2e-dist"))?;
-        tools::run(&mut cargo(&["build", "--package", "quiver-server"]))?;
-        tally.run(
-            cargo(&["test", "--package", "quiver-e2e", "--", "--test-threads=1"])
-                .env("QUIVER_E2E_APP_DIR", &dist)
-                .env("QUIVER_E2E_SERVER_BIN", crate::target_dir().join("debug/quiver-server")),
-        )?;
+        end_to_end(&cargo, &mut tally, "")?;
+    } else {
+        tally.summary();
     }
+    Ok(())
+}
+
+/// Builds the dev app and the server, runs the end-to-end tests matching `filter` and prints the
+/// summary over everything run so far.
+fn end_to_end(cargo: &dyn Fn(&[&str]) -> Command, tally: &mut Tally, filter: &str) -> anyhow::Result<()> {
+    println!("== End-to-end tests in headless Chromium");
+    let dist = app_build::build(Profile::Dev, &crate::target_dir().join("quiver-e2e-dist"))?;
+    tools::run(&mut cargo(&["build", "--package", "quiver-server"]))?;
+    tally.run(
+        cargo(&["test", "--package", "quiver-e2e", "--", "--test-threads=1", filter])
+            .env("QUIVER_E2E_APP_DIR", &dist)
+            .env("QUIVER_E2E_SERVER_BIN", crate::target_dir().join("debug/quiver-server")),
+    )?;
     tally.summary();
     Ok(())
 }
