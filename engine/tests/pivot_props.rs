@@ -17,7 +17,8 @@ use proptest::prelude::*;
 use quiver_engine::Engine;
 use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
 use quiver_shared::pivot::{
-    Agg, DateRange, DateSpan, Field, Filter, FilterOp, PivotSpec, PlanContext, Sort, TimeGrain, TopN, Value, plan,
+    Agg, DateRange, DateSpan, Field, Filter, FilterOp, PivotSpec, PlanContext, QueryShape, Sort, TimeGrain, TopN,
+    Value, plan_with_shape,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -409,10 +410,11 @@ fn reference(rows: &[Row], spec: &PivotSpec) -> BTreeMap<Key, Vec<Option<f64>>> 
 
 // ---- DataFusion's answer, in the same form. ----
 
-fn engine_answer(rows: &[Row], spec: &PivotSpec) -> BTreeMap<Key, Vec<Option<f64>>> {
+fn engine_answer(rows: &[Row], spec: &PivotSpec, shape: QueryShape) -> BTreeMap<Key, Vec<Option<f64>>> {
     let info = table_info();
     let today = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
-    let planned = plan(spec, PlanContext { table: &info, time_zone: ZONE, today }).expect("generated specs are valid");
+    let planned = plan_with_shape(spec, PlanContext { table: &info, time_zone: ZONE, today }, shape)
+        .expect("generated specs are valid");
     let engine = Engine::new().unwrap();
     let b = batch(rows);
     engine.register("t", b.schema(), vec![b]).unwrap();
@@ -473,15 +475,17 @@ proptest! {
     #[test]
     fn every_cell_matches_a_plain_aggregation(rows in prop::collection::vec(row(), 0..40), spec in spec()) {
         let expected = reference(&rows, &spec);
-        let actual = engine_answer(&rows, &spec);
-        let keys: BTreeSet<_> = expected.keys().chain(actual.keys()).collect();
-        for key in keys {
-            let (e, a) = (expected.get(key), actual.get(key));
-            let same = match (e, a) {
-                (Some(e), Some(a)) => e.iter().zip(a).all(|(x, y)| close(*x, *y)),
-                _ => false,
-            };
-            prop_assert!(same, "{key:?}: expected {e:?}, DataFusion {a:?}\n{spec:?}");
+        for shape in [QueryShape::UnionAll, QueryShape::GroupingSets] {
+            let actual = engine_answer(&rows, &spec, shape);
+            let keys: BTreeSet<_> = expected.keys().chain(actual.keys()).collect();
+            for key in keys {
+                let (e, a) = (expected.get(key), actual.get(key));
+                let same = match (e, a) {
+                    (Some(e), Some(a)) => e.iter().zip(a).all(|(x, y)| close(*x, *y)),
+                    _ => false,
+                };
+                prop_assert!(same, "{shape:?} {key:?}: expected {e:?}, DataFusion {a:?}\n{spec:?}");
+            }
         }
     }
 }
@@ -498,11 +502,13 @@ fn buckets_follow_the_tenant_zone_across_dst() {
         .collect();
     for grain in TimeGrain::ALL {
         let spec = PivotSpec { table: "t".to_owned(), rows: vec![Field::time("ts", grain)], ..PivotSpec::default() };
-        assert_eq!(engine_answer(&rows, &spec), reference(&rows, &spec), "{grain:?}");
+        for shape in [QueryShape::UnionAll, QueryShape::GroupingSets] {
+            assert_eq!(engine_answer(&rows, &spec, shape), reference(&rows, &spec), "{grain:?} {shape:?}");
+        }
     }
     let day =
         PivotSpec { table: "t".to_owned(), rows: vec![Field::time("ts", TimeGrain::Day)], ..PivotSpec::default() };
-    let days: Vec<(i64, f64)> = engine_answer(&rows, &day)
+    let days: Vec<(i64, f64)> = engine_answer(&rows, &day, QueryShape::UnionAll)
         .into_iter()
         .filter_map(|((depth, _, _, labels), v)| match (depth, &labels[0]) {
             (1, Label::Time(t)) => Some((*t, v[0].unwrap())),

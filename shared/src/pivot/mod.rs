@@ -23,7 +23,9 @@ mod spec;
 mod sql;
 
 pub use spec::*;
-pub use sql::{MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, distinct_values_sql, plan};
+pub use sql::{
+    MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, distinct_values_sql, plan, plan_with_shape,
+};
 
 use crate::catalog::TableInfo;
 

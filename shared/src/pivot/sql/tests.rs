@@ -1,6 +1,6 @@
 //! The planned SQL for one short spec per feature, and the refusals, field by field.
 
-use super::super::{PivotSpec, PlanContext, plan};
+use super::super::{PivotSpec, PlanContext, QueryShape, plan, plan_with_shape};
 use crate::catalog::{ColumnInfo, ColumnRole, TableInfo};
 use insta::assert_snapshot;
 
@@ -70,9 +70,7 @@ fn count_of_rows_without_fields() {
           SELECT 1 AS __one
           FROM events
         )
-        SELECT CAST(0 AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
         "#);
 }
@@ -86,18 +84,66 @@ fn plain_rows_and_columns() {
                  event_name AS c0
           FROM events
         )
-        SELECT r0,
-               r1,
-               c0,
-               CAST(2 - grouping(r0) - grouping(r1) AS INT) AS __row_depth,
-               CAST(1 - grouping(c0) AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT r0, r1, c0, CAST(2 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
+        GROUP BY r0, r1, c0
+        UNION ALL
+        SELECT r0, r1, NULL AS c0, CAST(2 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY r0, r1
+        UNION ALL
+        SELECT r0, NULL AS r1, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY r0, c0
+        UNION ALL
+        SELECT r0, NULL AS r1, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY r0
+        UNION ALL
+        SELECT NULL AS r0, NULL AS r1, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY c0
+        UNION ALL
+        SELECT NULL AS r0, NULL AS r1, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        "#);
+}
+
+#[test]
+fn the_grouping_sets_shape() {
+    let table = events();
+    let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+    let ctx = PlanContext { table: &table, time_zone: "Asia/Shanghai", today };
+    let spec =
+        spec(r#"{"rows":[{"column":"channel"}],"columns":[{"column":"platform"}],"top_n":{"n":2,"other":true}}"#);
+    assert_snapshot!(plan_with_shape(&spec, ctx, QueryShape::GroupingSets).unwrap().sql, @r#"
+        WITH base AS (
+          SELECT channel AS r0,
+                 platform AS c0
+          FROM events
+        ),
+        ranked AS (
+          SELECT r0, row_number() OVER (ORDER BY count(*) DESC NULLS LAST, r0 ASC NULLS LAST) AS __rank
+          FROM base
+          GROUP BY r0
+        ),
+        kept AS (
+          SELECT CASE WHEN ranked.__rank <= 2 THEN base.r0 END AS r0,
+                 base.c0,
+                 ranked.__rank > 2 AS __other
+          FROM base
+          JOIN ranked ON base.r0 IS NOT DISTINCT FROM ranked.r0
+        )
+        SELECT r0,
+               c0,
+               CAST(1 - grouping(r0) AS INT) AS __row_depth,
+               CAST(1 - grouping(c0) AS INT) AS __col_depth,
+               coalesce(__other, false) AS __other,
+               CAST(count(*) AS DOUBLE) AS v0
+        FROM kept
         GROUP BY GROUPING SETS (
-          (r0, r1, c0),
-          (r0, r1),
-          (r0, c0),
-          (r0),
+          (r0, __other, c0),
+          (r0, __other),
           (c0),
           ()
         )
@@ -112,18 +158,20 @@ fn time_grain_in_the_tenant_zone() {
                  date_trunc('month', arrow_cast(arrow_cast(day, 'Timestamp(Microsecond, None)'), 'Timestamp(Microsecond, Some("Asia/Shanghai"))')) AS c0
           FROM events
         )
-        SELECT r0,
-               c0,
-               CAST(1 - grouping(r0) AS INT) AS __row_depth,
-               CAST(1 - grouping(c0) AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT r0, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
-        GROUP BY GROUPING SETS (
-          (r0, c0),
-          (r0),
-          (c0),
-          ()
-        )
+        GROUP BY r0, c0
+        UNION ALL
+        SELECT r0, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY r0
+        UNION ALL
+        SELECT NULL AS r0, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
+        GROUP BY c0
+        UNION ALL
+        SELECT NULL AS r0, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
         "#);
 }
 
@@ -141,31 +189,19 @@ fn every_aggregation() {
                      CAST(price AS DOUBLE) AS a4
               FROM events
             )
-            SELECT r0,
-                   CAST(1 - grouping(r0) AS INT) AS __row_depth,
-                   CAST(0 AS INT) AS __col_depth,
-                   CAST(count(*) AS DOUBLE) AS v0,
-                   CAST(count(a1) AS DOUBLE) AS v1,
-                   CAST(count(DISTINCT a2) AS DOUBLE) AS v2,
-                   CAST(sum(a3) AS DOUBLE) AS v3,
-                   CAST(avg(a4) AS DOUBLE) AS v4,
-                   CAST(min(a4) AS DOUBLE) AS v5,
-                   CAST(max(a4) AS DOUBLE) AS v6,
-                   CAST(median(a4) AS DOUBLE) AS v7
+            SELECT r0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0, CAST(count(a1) AS DOUBLE) AS v1, CAST(count(DISTINCT a2) AS DOUBLE) AS v2, CAST(sum(a3) AS DOUBLE) AS v3, CAST(avg(a4) AS DOUBLE) AS v4, CAST(min(a4) AS DOUBLE) AS v5, CAST(max(a4) AS DOUBLE) AS v6, CAST(median(a4) AS DOUBLE) AS v7
             FROM base
-            GROUP BY GROUPING SETS (
-              (r0),
-              ()
-            )
+            GROUP BY r0
+            UNION ALL
+            SELECT NULL AS r0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0, CAST(count(a1) AS DOUBLE) AS v1, CAST(count(DISTINCT a2) AS DOUBLE) AS v2, CAST(sum(a3) AS DOUBLE) AS v3, CAST(avg(a4) AS DOUBLE) AS v4, CAST(min(a4) AS DOUBLE) AS v5, CAST(max(a4) AS DOUBLE) AS v6, CAST(median(a4) AS DOUBLE) AS v7
+            FROM base
             "#);
     assert_snapshot!(sql(r#"{"values":[{"agg":"p90","column":"price"}]}"#), @r#"
         WITH base AS (
           SELECT CAST(price AS DOUBLE) AS a0
           FROM events
         )
-        SELECT CAST(0 AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(percentile_cont(0.9) WITHIN GROUP (ORDER BY a0) AS DOUBLE) AS v0
+        SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(percentile_cont(0.9) WITHIN GROUP (ORDER BY a0) AS DOUBLE) AS v0
         FROM base
         "#);
 }
@@ -193,9 +229,7 @@ fn in_and_not_in_with_nulls() {
                 AND day IS NOT NULL
                 AND FALSE
             )
-            SELECT CAST(0 AS INT) AS __row_depth,
-                   CAST(0 AS INT) AS __col_depth,
-                   CAST(count(*) AS DOUBLE) AS v0
+            SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
             FROM base
             "#);
 }
@@ -222,9 +256,7 @@ fn range_contains_and_null_filters() {
                 AND price IS NULL
                 AND platform IS NOT NULL
             )
-            SELECT CAST(0 AS INT) AS __row_depth,
-                   CAST(0 AS INT) AS __col_depth,
-                   CAST(count(*) AS DOUBLE) AS v0
+            SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
             FROM base
             "#);
 }
@@ -237,9 +269,7 @@ fn date_range_fixed_and_relative() {
           FROM events
           WHERE arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') < arrow_cast('2024-03-11T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
         )
-        SELECT CAST(0 AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
         "#);
     assert_snapshot!(sql(r#"{"date_range":{"column":"day","kind":"last","days":7}}"#), @r#"
@@ -248,9 +278,7 @@ fn date_range_fixed_and_relative() {
           FROM events
           WHERE day BETWEEN CAST('2024-03-09' AS DATE) AND CAST('2024-03-15' AS DATE)
         )
-        SELECT CAST(0 AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
         "#);
     assert_eq!(
@@ -284,17 +312,16 @@ fn top_n_without_and_with_other() {
           JOIN ranked ON base.r0 IS NOT DISTINCT FROM ranked.r0
           WHERE ranked.__rank <= 3
         )
-        SELECT r0,
-               r1,
-               CAST(2 - grouping(r0) - grouping(r1) AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(count(DISTINCT a0) AS DOUBLE) AS v0
+        SELECT r0, r1, CAST(2 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
         FROM kept
-        GROUP BY GROUPING SETS (
-          (r0, r1),
-          (r0),
-          ()
-        )
+        GROUP BY r0, r1
+        UNION ALL
+        SELECT r0, NULL AS r1, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
+        FROM kept
+        GROUP BY r0
+        UNION ALL
+        SELECT NULL AS r0, NULL AS r1, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
+        FROM kept
         "#);
     assert_snapshot!(sql(r#"{"rows":[{"column":"channel"}],"columns":[{"column":"platform"}],"values":[{"agg":"count"},{"agg":"sum","column":"price"}],"sort":{"by":"value","index":1,"descending":false},"top_n":{"n":5,"other":true}}"#), @r#"
         WITH base AS (
@@ -316,20 +343,20 @@ fn top_n_without_and_with_other() {
           FROM base
           JOIN ranked ON base.r0 IS NOT DISTINCT FROM ranked.r0
         )
-        SELECT r0,
-               c0,
-               CAST(1 - grouping(r0) AS INT) AS __row_depth,
-               CAST(1 - grouping(c0) AS INT) AS __col_depth,
-               coalesce(__other, false) AS __other,
-               CAST(count(*) AS DOUBLE) AS v0,
-               CAST(sum(a1) AS DOUBLE) AS v1
+        SELECT r0, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
         FROM kept
-        GROUP BY GROUPING SETS (
-          (r0, __other, c0),
-          (r0, __other),
-          (c0),
-          ()
-        )
+        GROUP BY r0, __other, c0
+        UNION ALL
+        SELECT r0, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
+        FROM kept
+        GROUP BY r0, __other
+        UNION ALL
+        SELECT NULL AS r0, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, FALSE AS __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
+        FROM kept
+        GROUP BY c0
+        UNION ALL
+        SELECT NULL AS r0, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, FALSE AS __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
+        FROM kept
         "#);
 }
 
@@ -449,15 +476,12 @@ fn names_and_texts_from_the_spec_are_quoted() {
           FROM events
           WHERE "Order" IN ('''); DROP TABLE events; --')
         )
-        SELECT r0,
-               CAST(1 - grouping(r0) AS INT) AS __row_depth,
-               CAST(0 AS INT) AS __col_depth,
-               CAST(count(*) AS DOUBLE) AS v0
+        SELECT r0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
-        GROUP BY GROUPING SETS (
-          (r0),
-          ()
-        )
+        GROUP BY r0
+        UNION ALL
+        SELECT NULL AS r0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
+        FROM base
         "#);
 }
 
