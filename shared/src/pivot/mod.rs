@@ -19,8 +19,12 @@
 //! themselves (not from the finer groups), so subtotals of count distinct, median and average
 //! are correct. Row order is unspecified: shaping sorts.
 
+mod chart;
+mod link;
 mod spec;
 mod sql;
+
+pub use chart::default_chart;
 
 pub use spec::*;
 pub use sql::{
