@@ -149,6 +149,60 @@ fn joins_windows_and_time_buckets() {
     );
 }
 
+/// The pivot planner's SQL in the browser build: time buckets in a zone east of UTC (arrow's
+/// chrono-tz is in the wasm build), one aggregation per depth combination over UNION ALL, and a
+/// count-distinct total that is not the sum of its subtotals.
+#[wasm_bindgen_test]
+fn a_planned_pivot_runs_in_the_browser() {
+    use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
+    use quiver_shared::pivot::{Agg, Field as PivotField, PivotSpec, PlanContext, TimeGrain, Value, plan};
+    let column = |name: &str, data_type: &str, role| ColumnInfo {
+        name: name.to_owned(),
+        data_type: data_type.to_owned(),
+        nullable: true,
+        role,
+    };
+    let table = TableInfo {
+        name: "events".to_owned(),
+        columns: vec![
+            column("ts", "Timestamp(µs, \"UTC\")", ColumnRole::Time),
+            column("user_id", "Utf8", ColumnRole::Key),
+            column("event_name", "Utf8", ColumnRole::Dimension),
+            column("price", "Float64", ColumnRole::Measure),
+        ],
+        partition_keys: vec![],
+        rows: 5,
+        bytes: 0,
+        date_range: None,
+    };
+    let spec = PivotSpec {
+        table: "events".to_owned(),
+        rows: vec![PivotField::time("ts", TimeGrain::Day)],
+        columns: vec![PivotField::plain("event_name")],
+        values: vec![Value::of(Agg::CountDistinct, "user_id"), Value::of(Agg::Sum, "price")],
+        ..PivotSpec::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
+    let planned = plan(&spec, PlanContext { table: &table, time_zone: "Asia/Shanghai", today }).unwrap();
+    check(
+        &engine(),
+        &format!(
+            "SELECT CAST(r0 AS VARCHAR), c0, __row_depth, __col_depth, v0, v1 FROM ({}) \
+             ORDER BY __row_depth DESC, __col_depth DESC, r0, c0",
+            planned.sql
+        ),
+        "1970-01-01T00:00:00+08:00|home|1|1|2|∅\n\
+         1970-01-01T00:00:00+08:00|purchase|1|1|1|9.5\n\
+         1970-01-02T00:00:00+08:00|home|1|1|1|∅\n\
+         1970-01-02T00:00:00+08:00|purchase|1|1|1|20\n\
+         1970-01-01T00:00:00+08:00|∅|1|0|2|9.5\n\
+         1970-01-02T00:00:00+08:00|∅|1|0|2|20\n\
+         ∅|home|0|1|3|∅\n\
+         ∅|purchase|0|1|2|29.5\n\
+         ∅|∅|0|0|3|29.5",
+    );
+}
+
 #[wasm_bindgen_test]
 fn user_errors_are_reported_not_panicked() {
     let e = engine();
