@@ -519,3 +519,37 @@ fn buckets_follow_the_tenant_zone_across_dst() {
     let local = |d: u32| local_midnight(NaiveDate::from_ymd_opt(2024, 3, d).unwrap());
     assert_eq!(days, vec![(local(9), 1.0), (local(10), 4.0), (local(11), 1.0)]);
 }
+
+/// The in-list editor's query: values as text (times in the tenant's zone), most rows first,
+/// ties by value (null first, then byte order), the other filters and the search applied.
+#[test]
+fn distinct_values_for_the_list_editor() {
+    let rows: Vec<Row> = [(Some("x"), 3), (Some("Y"), 1), (None, 2), (Some("z"), 2)]
+        .into_iter()
+        .flat_map(|(a, n)| {
+            (0..n).map(move |i| Row { a, b: if i == 0 { Some("p") } else { None }, k: 1, m: None, ts: T0 })
+        })
+        .collect();
+    let engine = Engine::new().unwrap();
+    let b = batch(&rows);
+    engine.register("t", b.schema(), vec![b]).unwrap();
+    let info = table_info();
+    let ctx = PlanContext { table: &info, time_zone: ZONE, today: NaiveDate::from_ymd_opt(2024, 3, 12).unwrap() };
+    let run = |column: &str, filters: &[Filter], search: Option<&str>, limit: usize| {
+        let sql = quiver_shared::pivot::distinct_values_sql(ctx, column, filters, search, limit).unwrap();
+        let output = engine.sql(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+        let grid = output.to_grid(100);
+        assert_eq!(grid.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["value", "rows"]);
+        grid.rows.iter().map(|r| format!("{:?}", r)).collect::<Vec<_>>().join("\n")
+    };
+    let all = run("a", &[], None, 10);
+    assert_eq!(all, "[Text(\"x\"), Int(3)]\n[Null, Int(2)]\n[Text(\"z\"), Int(2)]\n[Text(\"Y\"), Int(1)]");
+    assert_eq!(run("a", &[], Some("y"), 10), "[Text(\"Y\"), Int(1)]");
+    assert_eq!(run("a", &[], None, 1), "[Text(\"x\"), Int(3)]");
+    let only_p = [Filter { column: "b".to_owned(), op: FilterOp::In { values: vec![Some("p".to_owned())] } }];
+    assert_eq!(
+        run("a", &only_p, None, 10),
+        "[Null, Int(1)]\n[Text(\"Y\"), Int(1)]\n[Text(\"x\"), Int(1)]\n[Text(\"z\"), Int(1)]"
+    );
+    assert_eq!(run("ts", &[], None, 10), "[Text(\"2024-03-07T19:00:00-05:00\"), Int(8)]");
+}

@@ -28,7 +28,8 @@ pub use chart::default_chart;
 
 pub use spec::*;
 pub use sql::{
-    MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, distinct_values_sql, plan, plan_with_shape,
+    MAX_DAYS, MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, distinct_values_sql, plan,
+    plan_with_shape,
 };
 
 use crate::catalog::TableInfo;

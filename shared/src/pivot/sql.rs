@@ -45,6 +45,9 @@ pub const MAX_FILTERS: usize = 32;
 /// attack) than a selection someone made.
 pub const MAX_LIST_VALUES: usize = 10_000;
 
+/// Most days a relative date range covers (about a century).
+pub const MAX_DAYS: u32 = 36_525;
+
 /// Checks `spec` against `ctx.table` and writes its query; see [`super`] for the output contract.
 pub fn plan(spec: &PivotSpec, ctx: PlanContext<'_>) -> Result<PlannedPivot, SpecError> {
     plan_with_shape(spec, ctx, QueryShape::UnionAll)
@@ -742,6 +745,10 @@ fn date_range_sql(
     let info = column_info(table, &range.column, "date_range.column")?;
     match range.span {
         DateSpan::Last { days: 0 } => return Err(SpecError::new("date_range.days", "cover at least 1 day")),
+        // Past a century the range is surely a typo, and far-off years do not fit a timestamp.
+        DateSpan::Last { days } if days > MAX_DAYS => {
+            return Err(SpecError::new("date_range.days", format!("at most {MAX_DAYS} days, not {days}")));
+        }
         DateSpan::Between { from, to } if from > to => {
             return Err(SpecError::new("date_range.to", format!("the last day {to} is before the first day {from}")));
         }

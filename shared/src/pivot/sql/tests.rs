@@ -439,6 +439,11 @@ fn refusals_name_the_field_and_the_reason() {
     );
     check_err(r#"{"date_range":{"column":"ts","kind":"last","days":0}}"#, "date_range.days", "at least 1 day");
     check_err(
+        r#"{"date_range":{"column":"ts","kind":"last","days":4000000000}}"#,
+        "date_range.days",
+        "at most 36525 days",
+    );
+    check_err(
         r#"{"date_range":{"column":"ts","kind":"between","from":"2024-03-02","to":"2024-03-01"}}"#,
         "date_range.to",
         "before the first day",
