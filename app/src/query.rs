@@ -43,8 +43,7 @@ pub(crate) async fn run_query(state: AppState) {
 pub(crate) fn default_query(table: &TableInfo, loaded: Option<&[String]>) -> String {
     // The column of a partition key (`tenant_id` for `tenant`) holds one value for everything the
     // user can see: grouping by it says nothing.
-    let partition_column =
-        |name: &str| table.partition_keys.iter().any(|k| name == k || name.strip_suffix("_id") == Some(k.as_str()));
+    let partition_column = |name: &str| table.is_partition_column(name);
     let available = |role: ColumnRole| {
         table
             .columns

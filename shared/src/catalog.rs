@@ -47,6 +47,13 @@ impl TableInfo {
         self.partition_keys.iter().any(|k| k == "date")
     }
 
+    /// Whether the column holds a partition key's value (`tenant_id` for `tenant`, `date` for
+    /// `date`): one value for everything a tenant can see, so grouping by it says nothing and the
+    /// pivot's field list leaves it out.
+    pub fn is_partition_column(&self, name: &str) -> bool {
+        self.partition_keys.iter().any(|k| name == k || name.strip_suffix("_id") == Some(k.as_str()))
+    }
+
     /// The column with this name, if any.
     pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
         self.columns.iter().find(|c| c.name == name)

@@ -38,22 +38,6 @@ pub(crate) fn write(params: &[(String, String)], mode: Mode, spec: &PivotSpec) -
     out
 }
 
-/// Stand-in for `PivotSpec::{to_json, from_json}` until they land in `quiver-shared`.
-trait SpecJson: Sized {
-    fn to_json(&self) -> String;
-    fn from_json(json: &str) -> Result<Self, SpecError>;
-}
-
-impl SpecJson for PivotSpec {
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-    fn from_json(json: &str) -> Result<Self, SpecError> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        serde::Deserialize::deserialize(&mut de).map_err(|e: serde_json::Error| SpecError::new("pivot", e.to_string()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +115,8 @@ mod tests {
         let (mode, spec) = read(&params(&[("view", "pivot"), ("pivot", "{\"rows\": 3}")]));
         assert_eq!(mode, Mode::Pivot);
         let error = spec.expect_err("rows must be a list");
-        assert!(!error.field.is_empty() && !error.reason.is_empty(), "{error:?}");
+        assert_eq!(error.field, "rows", "the error names the bad part of the link: {error:?}");
+        assert!(!error.reason.is_empty(), "{error:?}");
         let (mode, spec) = read(&params(&[("view", "nonsense"), ("pivot", "not json")]));
         assert_eq!(mode, Mode::Explore);
         assert!(spec.is_err());

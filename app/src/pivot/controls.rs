@@ -132,7 +132,7 @@ pub(crate) fn ViewSwitcher() -> impl IntoView {
     let current = Memo::new(move |_| ctx.state.pivot.with(|s| s.view));
     let set = move |kind: ViewKind| ctx.edit(HistoryEntry::Push, |spec, _| spec.view = kind);
     let chart = move |_| {
-        ctx.edit(HistoryEntry::Push, |spec, table| spec.view = super::pending::default_chart(spec, table));
+        ctx.edit(HistoryEntry::Push, |spec, table| spec.view = quiver_shared::pivot::default_chart(spec, table));
     };
     view! {
         <div class="view-switcher" id="view-switcher" role="group">

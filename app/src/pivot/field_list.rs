@@ -64,6 +64,7 @@ pub(crate) fn FieldList(catalog: Arc<Catalog>) -> impl IntoView {
         let matching: Vec<ColumnInfo> = table
             .columns
             .iter()
+            .filter(|c| !table.is_partition_column(&c.name))
             .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
             .cloned()
             .collect();

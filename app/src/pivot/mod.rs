@@ -12,7 +12,6 @@ mod export;
 mod field_list;
 mod filters;
 mod needs;
-mod pending;
 mod run;
 pub(crate) mod shelf;
 mod shelves;
