@@ -149,7 +149,10 @@ async fn a_dragged_pivot_matches_the_native_answer_survives_a_reload_and_exports
         let native_col = (col != TOTAL).then_some(col);
         let expected = native.distinct_users(native_row, native_col);
         let shown = &cell(&cells, row, col)?.value;
-        anyhow::ensure!(shown.parse::<f64>()? == expected as f64, "cell ({row}, {col}): shown {shown}, native {expected}");
+        anyhow::ensure!(
+            shown.parse::<f64>()? == expected as f64,
+            "cell ({row}, {col}): shown {shown}, native {expected}"
+        );
         Ok(())
     };
     check("organic", "home")?;
@@ -223,6 +226,12 @@ async fn fields_move_by_menu_and_keyboard_and_every_chart_type_draws() -> anyhow
     browser.drag("#field-list li.field[data-field='event_name']", "#shelf-columns").await?;
     pivot_cells(&browser).await?;
     for kind in ["bar", "stacked_bar", "line", "area", "heatmap", "scatter"] {
+        if kind == "scatter" {
+            // A scatter plot sets two values against each other: add distinct users to sum(price).
+            browser.drag("#field-list li.field[data-field='user_id']", "#shelf-values").await?;
+            browser.wait_for("#shelf-values .chip[data-field='user_id']", 10).await?;
+            browser.wait_for("#pivot-status[data-state='done']", 120).await?;
+        }
         browser.client.find(Locator::Css(&format!("#view-switcher button[data-view='{kind}']"))).await?.click().await?;
         browser.wait_for(&format!("#pivot-chart[data-kind='{kind}']"), 30).await?;
         // The canvas has been painted: some pixel differs from the first one.
@@ -240,8 +249,18 @@ async fn fields_move_by_menu_and_keyboard_and_every_chart_type_draws() -> anyhow
         assert_eq!(painted, serde_json::json!(true), "the {kind} chart drew something");
         browser.screenshot(&format!("pivot-chart-{kind}")).await?;
     }
-    // Back returns to the previous view.
+    // Back undoes one change at a time: first the switch to scatter, then the second value;
+    // forward redoes it.
     browser.client.back().await?;
     browser.wait_for("#pivot-chart[data-kind='heatmap']", 30).await?;
+    browser.wait_for("#shelf-values .chip[data-field='user_id']", 5).await?;
+    browser.client.back().await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.client.find(Locator::Css("#shelf-values .chip[data-field='user_id']")).await.is_ok() {
+        anyhow::ensure!(Instant::now() < deadline, "Back did not restore the pivot without the second value");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.client.forward().await?;
+    browser.wait_for("#shelf-values .chip[data-field='user_id']", 30).await?;
     Ok(())
 }
