@@ -15,6 +15,8 @@ mod needs;
 mod run;
 pub(crate) mod shelf;
 mod shelves;
+
+pub(crate) use shelves::agg_name;
 pub(crate) mod sync;
 
 use crate::infra::url::HistoryEntry;

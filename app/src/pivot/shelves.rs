@@ -279,7 +279,7 @@ fn Chip(shelf: Shelf, chip: ChipModel) -> impl IntoView {
 }
 
 /// The name of an aggregation in the menu.
-pub(super) fn agg_name(agg: Agg) -> Msg {
+pub(crate) fn agg_name(agg: Agg) -> Msg {
     match agg {
         Agg::Count => Msg::AggCount,
         Agg::CountDistinct => Msg::AggCountDistinct,

@@ -6,6 +6,7 @@ use super::{label_text, number_text};
 use crate::i18n::{Msg, tr, use_i18n};
 use leptos::prelude::*;
 use quiver_pivot::{HeaderText, PivotOutput, RowPath, VisibleRow};
+use quiver_shared::pivot::ShowAs;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -67,8 +68,10 @@ pub(super) fn PivotTableView(output: Arc<PivotOutput>) -> impl IntoView {
             let value_names = table
                 .column_groups()
                 .iter()
-                .flat_map(|_| table.value_names.iter())
-                .map(|name| view! { <th class="pivot-value-name">{name.clone()}</th> })
+                .flat_map(|_| output.plan.values.iter().zip(&table.show_as))
+                .map(|(planned, show)| {
+                    view! { <th class="pivot-value-name">{value_label(locale, &planned.value, *show)}</th> }
+                })
                 .collect_view();
             let lead = table.column_fields.is_empty().then(|| names.clone());
             view! {
@@ -216,5 +219,25 @@ fn row_view(
             {labels}
             {cells}
         </tr>
+    }
+}
+
+/// A value's column header in the user's language: `user_id (count distinct, % of total)`, or
+/// just the aggregation for the count of rows.
+fn value_label(locale: crate::i18n::Locale, value: &quiver_shared::pivot::Value, show: ShowAs) -> String {
+    let agg = crate::pivot::agg_name(value.agg).text(locale);
+    let share = match show {
+        ShowAs::Value => None,
+        ShowAs::PercentOfTotal => Some(Msg::ShowAsTotal),
+        ShowAs::PercentOfRow => Some(Msg::ShowAsRow),
+        ShowAs::PercentOfColumn => Some(Msg::ShowAsColumn),
+    };
+    let how = match share {
+        Some(share) => format!("{agg}, {}", share.text(locale)),
+        None => agg.to_owned(),
+    };
+    match &value.column {
+        Some(column) => format!("{column} ({how})"),
+        None => how,
     }
 }
