@@ -130,6 +130,27 @@ impl ColumnRole {
     }
 }
 
+/// A table for tests: nullable columns given as (name, Arrow type, role), no partition keys.
+#[cfg(test)]
+pub(crate) fn test_table(name: &str, columns: &[(&str, &str, ColumnRole)]) -> TableInfo {
+    TableInfo {
+        name: name.to_owned(),
+        columns: columns
+            .iter()
+            .map(|(name, data_type, role)| ColumnInfo {
+                name: (*name).to_owned(),
+                data_type: (*data_type).to_owned(),
+                nullable: true,
+                role: *role,
+            })
+            .collect(),
+        partition_keys: vec![],
+        rows: 0,
+        bytes: 0,
+        date_range: None,
+    }
+}
+
 /// The metadata key under which Quiver stores a column's role in Arrow/Parquet schemas.
 pub const ROLE_METADATA_KEY: &str = "quiver.role";
 

@@ -49,34 +49,24 @@ pub fn default_chart(spec: &PivotSpec, table: &TableInfo) -> ViewKind {
 #[cfg(test)]
 mod tests {
     use super::default_chart;
-    use crate::catalog::{ColumnInfo, ColumnRole, TableInfo};
+    use crate::catalog::{ColumnRole, TableInfo, test_table};
     use crate::pivot::{PivotSpec, ViewKind};
 
     fn events() -> TableInfo {
         use ColumnRole::*;
-        let column = |name: &str, data_type: &str, role| ColumnInfo {
-            name: name.to_owned(),
-            data_type: data_type.to_owned(),
-            nullable: true,
-            role,
-        };
-        TableInfo {
-            name: "events".to_owned(),
-            columns: vec![
-                column("ts", "Timestamp(µs, \"UTC\")", Time),
-                column("day", "Date32", Time),
-                column("user_id", "Utf8", Key),
-                column("session_id", "Utf8", Key),
-                column("channel", "Utf8", Dimension),
-                column("platform", "Utf8", Dimension),
-                column("price", "Float64", Measure),
-                column("duration_s", "Int32", Measure),
+        test_table(
+            "events",
+            &[
+                ("ts", "Timestamp(µs, \"UTC\")", Time),
+                ("day", "Date32", Time),
+                ("user_id", "Utf8", Key),
+                ("session_id", "Utf8", Key),
+                ("channel", "Utf8", Dimension),
+                ("platform", "Utf8", Dimension),
+                ("price", "Float64", Measure),
+                ("duration_s", "Int32", Measure),
             ],
-            partition_keys: vec![],
-            rows: 0,
-            bytes: 0,
-            date_range: None,
-        }
+        )
     }
 
     #[track_caller]

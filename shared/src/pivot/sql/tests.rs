@@ -1,37 +1,29 @@
 //! The planned SQL for one short spec per feature, and the refusals, field by field.
 
 use super::super::{PivotSpec, PlanContext, QueryShape, plan, plan_with_shape};
-use crate::catalog::{ColumnInfo, ColumnRole, TableInfo};
+use crate::catalog::{ColumnRole, TableInfo, test_table};
 use insta::assert_snapshot;
 
 /// A table shaped like the demo's `events`, plus a whole number, a flag and a date.
 fn events() -> TableInfo {
     use ColumnRole::*;
-    let column = |name: &str, data_type: &str, role| ColumnInfo {
-        name: name.to_owned(),
-        data_type: data_type.to_owned(),
-        nullable: true,
-        role,
-    };
-    TableInfo {
-        name: "events".to_owned(),
-        columns: vec![
-            column("ts", "Timestamp(µs, \"UTC\")", Time),
-            column("user_id", "Utf8", Key),
-            column("event_name", "Utf8", Dimension),
-            column("channel", "Utf8", Dimension),
-            column("platform", "Utf8", Dimension),
-            column("price", "Float64", Measure),
-            column("quantity", "Int64", Measure),
-            column("is_new", "Boolean", Dimension),
-            column("day", "Date32", Time),
-            column("Order", "Utf8", Dimension),
+    let mut table = test_table(
+        "events",
+        &[
+            ("ts", "Timestamp(µs, \"UTC\")", Time),
+            ("user_id", "Utf8", Key),
+            ("event_name", "Utf8", Dimension),
+            ("channel", "Utf8", Dimension),
+            ("platform", "Utf8", Dimension),
+            ("price", "Float64", Measure),
+            ("quantity", "Int64", Measure),
+            ("is_new", "Boolean", Dimension),
+            ("day", "Date32", Time),
+            ("Order", "Utf8", Dimension),
         ],
-        partition_keys: vec!["tenant".to_owned(), "date".to_owned()],
-        rows: 0,
-        bytes: 0,
-        date_range: None,
-    }
+    );
+    table.partition_keys = vec!["tenant".to_owned(), "date".to_owned()];
+    table
 }
 
 fn spec(json: &str) -> PivotSpec {
