@@ -10,8 +10,10 @@
 //! current-thread tokio runtime, so that the operators that still spawn (UNION ALL merges,
 //! `CREATE TABLE AS`) run their tasks on it instead of panicking.
 
+mod distinct;
 mod grid;
 
+pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION_COUNT};
 pub use grid::{Grid, GridCell, GridColumn};
 
 use datafusion::arrow::datatypes::SchemaRef;
@@ -94,6 +96,7 @@ impl QueryOutput {
 pub struct Engine {
     ctx: SessionContext,
     runtime: tokio::runtime::Runtime,
+    interner: distinct::SharedInterner,
 }
 
 impl Engine {
@@ -109,7 +112,11 @@ impl Engine {
             .with_information_schema(true);
         let runtime =
             tokio::runtime::Builder::new_current_thread().build().map_err(|e| EngineError::Runtime(e.to_string()))?;
-        Ok(Self { ctx: SessionContext::new_with_config(config), runtime })
+        let ctx = SessionContext::new_with_config(config);
+        let interner = distinct::SharedInterner::default();
+        ctx.register_udaf(distinct::DistinctSet::udaf(interner.clone()));
+        ctx.register_udaf(distinct::DistinctSetUnionCount::udaf());
+        Ok(Self { ctx, runtime, interner })
     }
 
     /// Registers (or replaces) a table made of these batches, as one partition.
@@ -136,10 +143,14 @@ impl Engine {
     }
 
     /// Runs one SQL statement. Queries, views and `CREATE TABLE AS` are allowed; statements
-    /// that change session settings or write files are refused.
+    /// that change session settings or write files are refused. Besides DataFusion's functions,
+    /// the aggregates `distinct_set` and `distinct_set_union_count` are there (see
+    /// [`DISTINCT_SET`]).
     pub fn sql(&self, query: &str) -> Result<QueryOutput, EngineError> {
         let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
         let ctx = self.ctx.clone();
+        // Sets of distinct values are meaningful within one statement (see `distinct`).
+        distinct::lock(&self.interner).clear();
         self.runtime.block_on(async move {
             let df = ctx.sql_with_options(query, options).await.map_err(query_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());

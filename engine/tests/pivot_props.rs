@@ -475,7 +475,7 @@ proptest! {
     #[test]
     fn every_cell_matches_a_plain_aggregation(rows in prop::collection::vec(row(), 0..40), spec in spec()) {
         let expected = reference(&rows, &spec);
-        for shape in [QueryShape::UnionAll, QueryShape::GroupingSets] {
+        for shape in [QueryShape::Rollup, QueryShape::UnionAll, QueryShape::GroupingSets] {
             let actual = engine_answer(&rows, &spec, shape);
             let keys: BTreeSet<_> = expected.keys().chain(actual.keys()).collect();
             for key in keys {
@@ -502,7 +502,7 @@ fn buckets_follow_the_tenant_zone_across_dst() {
         .collect();
     for grain in TimeGrain::ALL {
         let spec = PivotSpec { table: "t".to_owned(), rows: vec![Field::time("ts", grain)], ..PivotSpec::default() };
-        for shape in [QueryShape::UnionAll, QueryShape::GroupingSets] {
+        for shape in [QueryShape::Rollup, QueryShape::UnionAll, QueryShape::GroupingSets] {
             assert_eq!(engine_answer(&rows, &spec, shape), reference(&rows, &spec), "{grain:?} {shape:?}");
         }
     }

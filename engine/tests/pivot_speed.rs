@@ -257,7 +257,7 @@ fn planned_pivot_on_a_million_rows() {
         ("the same as the first, top 3 channels with other", &top),
     ];
     for (name, spec) in specs {
-        for shape in [QueryShape::UnionAll, QueryShape::GroupingSets] {
+        for shape in [QueryShape::Rollup, QueryShape::UnionAll, QueryShape::GroupingSets] {
             let planned =
                 plan_with_shape(spec, PlanContext { table: &info, time_zone: "Asia/Shanghai", today }, shape).unwrap();
             let (ms, rows) = time(&engine, &planned.sql);

@@ -50,7 +50,7 @@ pub const MAX_DAYS: u32 = 36_525;
 
 /// Checks `spec` against `ctx.table` and writes its query; see [`super`] for the output contract.
 pub fn plan(spec: &PivotSpec, ctx: PlanContext<'_>) -> Result<PlannedPivot, SpecError> {
-    plan_with_shape(spec, ctx, QueryShape::UnionAll)
+    plan_with_shape(spec, ctx, QueryShape::Rollup)
 }
 
 /// How the subtotals are computed. Both give the same rows; [`plan`] uses the faster one, and
@@ -62,6 +62,11 @@ pub enum QueryShape {
     GroupingSets,
     /// One aggregation per set, `UNION ALL`ed: each reads the rows once with fewer keys.
     UnionAll,
+    /// One aggregation of the rows at the finest level into partial results (counts, sums,
+    /// minima, maxima and sets of distinct values), then `GROUPING SETS` over those few rows.
+    /// Reads the rows once. Median and p90 cannot be rolled up from partials: a spec with
+    /// either is planned as [`QueryShape::UnionAll`].
+    Rollup,
 }
 
 /// [`plan`], with the subtotals computed in the given shape.
@@ -188,9 +193,15 @@ pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape
     let (row_keys, col_keys) = (outputs(&rows), outputs(&columns));
     let aggregates: Vec<String> =
         values.iter().enumerate().map(|(i, v)| format!("CAST({} AS DOUBLE) AS v{i}", v.agg_sql())).collect();
+    let rolled: Option<Vec<Rolled>> = values.iter().enumerate().map(|(i, v)| v.rollup(i)).collect();
     match shape {
         QueryShape::GroupingSets => grouping_sets_sql(&mut sql, source, &row_keys, &col_keys, has_other, &aggregates),
-        QueryShape::UnionAll => union_all_sql(&mut sql, source, &row_keys, &col_keys, has_other, &aggregates),
+        QueryShape::Rollup if rolled.is_some() && !(row_keys.is_empty() && col_keys.is_empty()) => {
+            rollup_sql(&mut sql, source, &row_keys, &col_keys, has_other, rolled.unwrap_or_default())
+        }
+        QueryShape::UnionAll | QueryShape::Rollup => {
+            union_all_sql(&mut sql, source, &row_keys, &col_keys, has_other, &aggregates)
+        }
     }
 
     Ok(PlannedPivot {
@@ -251,6 +262,34 @@ fn grouping_sets_sql(
             .collect();
         let _ = write!(sql, "\nGROUP BY GROUPING SETS (\n  {}\n)", sets.join(",\n  "));
     }
+}
+
+/// [`QueryShape::Rollup`]: `leaf` aggregates the rows by every label into partial results, and
+/// the grouping sets combine those: counts and sums add up, minima and maxima of minima and
+/// maxima, an average is its summed sum over its summed count, and a count distinct is the size
+/// of the union of its groups' sets of values (`distinct_set`, provided by `quiver-engine`).
+fn rollup_sql(
+    sql: &mut String,
+    source: &str,
+    row_keys: &[String],
+    col_keys: &[String],
+    has_other: bool,
+    values: Vec<Rolled>,
+) {
+    let keys = set_keys(row_keys, col_keys, has_other, row_keys.len(), col_keys.len());
+    let mut select: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+    let mut merged = Vec::new();
+    for (i, (partials, combined)) in values.into_iter().enumerate() {
+        select.extend(partials);
+        merged.push(format!("CAST({combined} AS DOUBLE) AS v{i}"));
+    }
+    let _ = write!(
+        sql,
+        ",\nleaf AS (\n  SELECT {}\n  FROM {source}\n  GROUP BY {}\n)",
+        select.join(",\n         "),
+        keys.join(", ")
+    );
+    grouping_sets_sql(sql, "leaf", row_keys, col_keys, has_other, &merged);
 }
 
 fn union_all_sql(
@@ -503,6 +542,9 @@ fn check_twice(spec: &PivotSpec) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// A value's partial results at the finest level, and how coarser levels combine them.
+type Rolled = (Vec<String>, String);
+
 /// A value, checked: its input expression in `base` (none for a count of rows) and aggregation.
 struct ValueInput {
     value: Value,
@@ -513,6 +555,31 @@ struct ValueInput {
 }
 
 impl ValueInput {
+    /// The partial results of value `i` at the finest level (`p{i}`, `q{i}`), and how the
+    /// grouping sets combine them; none for a value that does not roll up (median, p90). The
+    /// grand total of no rows at all is a group without partials: its counts must still be 0.
+    fn rollup(&self, i: usize) -> Option<Rolled> {
+        let p = format!("p{i}");
+        let Some(input) = &self.input_name else {
+            return Some((vec![format!("count(*) AS {p}")], format!("coalesce(sum({p}), 0)")));
+        };
+        Some(match self.value.agg {
+            Agg::Count => (vec![format!("count({input}) AS {p}")], format!("coalesce(sum({p}), 0)")),
+            Agg::CountDistinct => {
+                (vec![format!("distinct_set({input}) AS {p}")], format!("distinct_set_union_count({p})"))
+            }
+            Agg::Sum => (vec![format!("sum({input}) AS {p}")], format!("sum({p})")),
+            // The input is already a DOUBLE; a group without numbers has a null sum.
+            Agg::Avg => (
+                vec![format!("sum({input}) AS {p}"), format!("count({input}) AS q{i}")],
+                format!("sum({p}) / CAST(sum(q{i}) AS DOUBLE)"),
+            ),
+            Agg::Min => (vec![format!("min({input}) AS {p}")], format!("min({p})")),
+            Agg::Max => (vec![format!("max({input}) AS {p}")], format!("max({p})")),
+            Agg::Median | Agg::P90 => return None,
+        })
+    }
+
     /// The aggregate over its input in `base`.
     fn agg_sql(&self) -> String {
         let Some(input) = &self.input_name else { return "count(*)".to_owned() };

@@ -75,29 +75,30 @@ fn plain_rows_and_columns() {
                  platform AS r1,
                  event_name AS c0
           FROM events
+        ),
+        leaf AS (
+          SELECT r0,
+                 r1,
+                 c0,
+                 count(*) AS p0
+          FROM base
+          GROUP BY r0, r1, c0
         )
-        SELECT r0, r1, c0, CAST(2 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0, r1, c0
-        UNION ALL
-        SELECT r0, r1, NULL AS c0, CAST(2 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0, r1
-        UNION ALL
-        SELECT r0, NULL AS r1, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0, c0
-        UNION ALL
-        SELECT r0, NULL AS r1, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0
-        UNION ALL
-        SELECT NULL AS r0, NULL AS r1, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY c0
-        UNION ALL
-        SELECT NULL AS r0, NULL AS r1, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
+        SELECT r0,
+               r1,
+               c0,
+               CAST(2 - grouping(r0) - grouping(r1) AS INT) AS __row_depth,
+               CAST(1 - grouping(c0) AS INT) AS __col_depth,
+               CAST(coalesce(sum(p0), 0) AS DOUBLE) AS v0
+        FROM leaf
+        GROUP BY GROUPING SETS (
+          (r0, r1, c0),
+          (r0, r1),
+          (r0, c0),
+          (r0),
+          (c0),
+          ()
+        )
         "#);
 }
 
@@ -149,26 +150,77 @@ fn time_grain_in_the_tenant_zone() {
           SELECT date_trunc('week', arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))')) AS r0,
                  date_trunc('month', arrow_cast(arrow_cast(day, 'Timestamp(Microsecond, None)'), 'Timestamp(Microsecond, Some("Asia/Shanghai"))')) AS c0
           FROM events
+        ),
+        leaf AS (
+          SELECT r0,
+                 c0,
+                 count(*) AS p0
+          FROM base
+          GROUP BY r0, c0
         )
-        SELECT r0, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0, c0
-        UNION ALL
-        SELECT r0, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0
-        UNION ALL
-        SELECT NULL AS r0, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY c0
-        UNION ALL
-        SELECT NULL AS r0, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
+        SELECT r0,
+               c0,
+               CAST(1 - grouping(r0) AS INT) AS __row_depth,
+               CAST(1 - grouping(c0) AS INT) AS __col_depth,
+               CAST(coalesce(sum(p0), 0) AS DOUBLE) AS v0
+        FROM leaf
+        GROUP BY GROUPING SETS (
+          (r0, c0),
+          (r0),
+          (c0),
+          ()
+        )
         "#);
 }
 
 #[test]
-fn every_aggregation() {
+fn every_aggregation_rolled_up_from_partials() {
+    // Without median and p90 the subtotals combine the finest groups' partial results.
+    assert_snapshot!(sql(r#"{"rows":[{"column":"channel"}],"values":[
+        {"agg":"count"},{"agg":"count","column":"price"},{"agg":"count_distinct","column":"user_id"},
+        {"agg":"sum","column":"quantity"},{"agg":"avg","column":"price"},{"agg":"min","column":"price"},
+        {"agg":"max","column":"price"}]}"#), @r#"
+            WITH base AS (
+              SELECT channel AS r0,
+                     price AS a1,
+                     user_id AS a2,
+                     CAST(quantity AS DOUBLE) AS a3,
+                     CAST(price AS DOUBLE) AS a4
+              FROM events
+            ),
+            leaf AS (
+              SELECT r0,
+                     count(*) AS p0,
+                     count(a1) AS p1,
+                     distinct_set(a2) AS p2,
+                     sum(a3) AS p3,
+                     sum(a4) AS p4,
+                     count(a4) AS q4,
+                     min(a4) AS p5,
+                     max(a4) AS p6
+              FROM base
+              GROUP BY r0
+            )
+            SELECT r0,
+                   CAST(1 - grouping(r0) AS INT) AS __row_depth,
+                   CAST(0 AS INT) AS __col_depth,
+                   CAST(coalesce(sum(p0), 0) AS DOUBLE) AS v0,
+                   CAST(coalesce(sum(p1), 0) AS DOUBLE) AS v1,
+                   CAST(distinct_set_union_count(p2) AS DOUBLE) AS v2,
+                   CAST(sum(p3) AS DOUBLE) AS v3,
+                   CAST(sum(p4) / CAST(sum(q4) AS DOUBLE) AS DOUBLE) AS v4,
+                   CAST(min(p5) AS DOUBLE) AS v5,
+                   CAST(max(p6) AS DOUBLE) AS v6
+            FROM leaf
+            GROUP BY GROUPING SETS (
+              (r0),
+              ()
+            )
+            "#);
+}
+
+#[test]
+fn every_aggregation_with_a_median_reads_the_rows_per_level() {
     assert_snapshot!(sql(r#"{"rows":[{"column":"channel"}],"values":[
         {"agg":"count"},{"agg":"count","column":"price"},{"agg":"count_distinct","column":"user_id"},
         {"agg":"sum","column":"quantity"},{"agg":"avg","column":"price"},{"agg":"min","column":"price"},
@@ -303,17 +355,25 @@ fn top_n_without_and_with_other() {
           FROM base
           JOIN ranked ON base.r0 IS NOT DISTINCT FROM ranked.r0
           WHERE ranked.__rank <= 3
+        ),
+        leaf AS (
+          SELECT r0,
+                 r1,
+                 distinct_set(a0) AS p0
+          FROM kept
+          GROUP BY r0, r1
         )
-        SELECT r0, r1, CAST(2 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
-        FROM kept
-        GROUP BY r0, r1
-        UNION ALL
-        SELECT r0, NULL AS r1, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
-        FROM kept
-        GROUP BY r0
-        UNION ALL
-        SELECT NULL AS r0, NULL AS r1, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(DISTINCT a0) AS DOUBLE) AS v0
-        FROM kept
+        SELECT r0,
+               r1,
+               CAST(2 - grouping(r0) - grouping(r1) AS INT) AS __row_depth,
+               CAST(0 AS INT) AS __col_depth,
+               CAST(distinct_set_union_count(p0) AS DOUBLE) AS v0
+        FROM leaf
+        GROUP BY GROUPING SETS (
+          (r0, r1),
+          (r0),
+          ()
+        )
         "#);
     assert_snapshot!(sql(r#"{"rows":[{"column":"channel"}],"columns":[{"column":"platform"}],"values":[{"agg":"count"},{"agg":"sum","column":"price"}],"sort":{"by":"value","index":1,"descending":false},"top_n":{"n":5,"other":true}}"#), @r#"
         WITH base AS (
@@ -334,21 +394,30 @@ fn top_n_without_and_with_other() {
                  ranked.__rank > 5 AS __other
           FROM base
           JOIN ranked ON base.r0 IS NOT DISTINCT FROM ranked.r0
+        ),
+        leaf AS (
+          SELECT r0,
+                 __other,
+                 c0,
+                 count(*) AS p0,
+                 sum(a1) AS p1
+          FROM kept
+          GROUP BY r0, __other, c0
         )
-        SELECT r0, c0, CAST(1 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
-        FROM kept
-        GROUP BY r0, __other, c0
-        UNION ALL
-        SELECT r0, NULL AS c0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
-        FROM kept
-        GROUP BY r0, __other
-        UNION ALL
-        SELECT NULL AS r0, c0, CAST(0 AS INT) AS __row_depth, CAST(1 AS INT) AS __col_depth, FALSE AS __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
-        FROM kept
-        GROUP BY c0
-        UNION ALL
-        SELECT NULL AS r0, NULL AS c0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, FALSE AS __other, CAST(count(*) AS DOUBLE) AS v0, CAST(sum(a1) AS DOUBLE) AS v1
-        FROM kept
+        SELECT r0,
+               c0,
+               CAST(1 - grouping(r0) AS INT) AS __row_depth,
+               CAST(1 - grouping(c0) AS INT) AS __col_depth,
+               coalesce(__other, false) AS __other,
+               CAST(coalesce(sum(p0), 0) AS DOUBLE) AS v0,
+               CAST(sum(p1) AS DOUBLE) AS v1
+        FROM leaf
+        GROUP BY GROUPING SETS (
+          (r0, __other, c0),
+          (r0, __other),
+          (c0),
+          ()
+        )
         "#);
 }
 
@@ -472,13 +541,22 @@ fn names_and_texts_from_the_spec_are_quoted() {
           SELECT "Order" AS r0
           FROM events
           WHERE "Order" IN ('''); DROP TABLE events; --')
+        ),
+        leaf AS (
+          SELECT r0,
+                 count(*) AS p0
+          FROM base
+          GROUP BY r0
         )
-        SELECT r0, CAST(1 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
-        GROUP BY r0
-        UNION ALL
-        SELECT NULL AS r0, CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
-        FROM base
+        SELECT r0,
+               CAST(1 - grouping(r0) AS INT) AS __row_depth,
+               CAST(0 AS INT) AS __col_depth,
+               CAST(coalesce(sum(p0), 0) AS DOUBLE) AS v0
+        FROM leaf
+        GROUP BY GROUPING SETS (
+          (r0),
+          ()
+        )
         "#);
 }
 
