@@ -130,6 +130,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Adds an aggregate function (the analyses' `window_funnel`, …) to every later statement.
+    pub fn register_udaf(&self, udaf: datafusion::logical_expr::AggregateUDF) {
+        self.ctx.register_udaf(udaf);
+    }
+
+    /// Adds a scalar function to every later statement.
+    pub fn register_udf(&self, udf: datafusion::logical_expr::ScalarUDF) {
+        self.ctx.register_udf(udf);
+    }
+
     /// Names of the registered tables, sorted.
     pub fn tables(&self) -> Vec<String> {
         let mut names: Vec<String> = self

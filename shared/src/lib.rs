@@ -3,6 +3,7 @@
 //! **Architecture Invariant:** this crate does no IO and depends on nothing heavier than serde and
 //! chrono, so that both the server and the wasm app can use it freely.
 
+pub mod analysis;
 pub mod auth;
 pub mod catalog;
 pub mod error;

@@ -1,7 +1,9 @@
-//! Quoting for the SQL that Quiver writes: identifiers and string literals.
+//! Quoting for the SQL that Quiver writes: identifiers and string literals; the tenant's zone.
 //!
 //! Everything a pivot names comes from a URL, so nothing from a spec is pasted into SQL without
 //! going through one of these.
+
+use crate::pivot::SpecError;
 
 /// Words that DataFusion's parser would read as SQL rather than as a name. Not every keyword of
 /// the dialect: an unlisted one still parses as a name where Quiver puts names, and quoting the
@@ -64,6 +66,43 @@ pub fn quote_ident(name: &str) -> String {
 /// backslash in a plain `'…'` literal as an ordinary character, so only the quote needs escaping.
 pub fn quote_str(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The tenant's time zone, checked to be a plausible IANA name so it can sit inside a type
+/// string in the SQL. Calendar buckets (`date_trunc` of [`Zone::local`]) are the tenant's days,
+/// weeks (from Monday) and months, DST included.
+pub struct Zone {
+    /// `Timestamp(Microsecond, Some("<zone>"))`, quoted as an SQL string.
+    local_type: String,
+}
+
+impl Zone {
+    pub fn new(name: &str) -> Result<Self, SpecError> {
+        let plausible =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+        if !plausible {
+            return Err(SpecError::new("time_zone", format!("`{name}` is not an IANA time zone name")));
+        }
+        Ok(Self { local_type: quote_str(&format!("Timestamp(Microsecond, Some(\"{name}\"))")) })
+    }
+
+    /// A timestamp expression as the same instants, labelled with the tenant's zone, so that
+    /// `date_trunc` cuts local days (and DST days have 23 or 25 hours). A column without a zone
+    /// is read as the tenant's wall-clock time.
+    pub fn local(&self, expr: &str) -> String {
+        format!("arrow_cast({expr}, {})", self.local_type)
+    }
+
+    /// A local (zone-less) date and time read in the tenant's zone; DataFusion resolves the
+    /// offset, DST included.
+    pub fn local_literal(&self, naive: chrono::NaiveDateTime) -> String {
+        self.local(&quote_str(&naive.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
+    }
+
+    /// An instant with an explicit offset.
+    pub fn instant_literal(&self, instant: chrono::DateTime<chrono::FixedOffset>) -> String {
+        self.local(&quote_str(&instant.to_rfc3339()))
+    }
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@ use quiver_pivot::PivotOutput;
 use quiver_shared::pivot::{PivotSpec, PlanContext, Sort, SpecError, ViewKind};
 use std::sync::Arc;
 
-/// How long the shelves must be still before a run starts: long enough to merge a burst of
-/// edits (typing in a filter), short enough not to be noticed.
+/// A change this soon after the previous one waits this long for the next before it runs: a
+/// burst of edits (typing in a filter) runs once at its end. A change after a quiet spell (a
+/// drop, a click) runs at once.
 const DEBOUNCE_MS: i32 = 150;
 
 /// Where the current run stands.
@@ -59,11 +60,18 @@ pub(crate) struct RunState {
     /// The result shown.
     pub(crate) output: RwSignal<Option<Arc<PivotOutput>>>,
     generation: StoredValue<u64>,
+    /// When the last run was scheduled (`performance.now()` milliseconds).
+    last_change: StoredValue<f64>,
 }
 
 impl RunState {
     pub(crate) fn new() -> Self {
-        Self { phase: RwSignal::new(RunPhase::Idle), output: RwSignal::new(None), generation: StoredValue::new(0) }
+        Self {
+            phase: RwSignal::new(RunPhase::Idle),
+            output: RwSignal::new(None),
+            generation: StoredValue::new(0),
+            last_change: StoredValue::new(f64::NEG_INFINITY),
+        }
     }
 
     fn next_generation(self) -> u64 {
@@ -127,8 +135,13 @@ pub(crate) fn schedule(ctx: PivotContext, spec: PivotSpec, force: bool) {
         return;
     }
     let generation = run.next_generation();
+    let now = browser::now_ms();
+    let in_a_burst = now - run.last_change.get_value() < f64::from(DEBOUNCE_MS);
+    run.last_change.set_value(now);
     spawn_local(async move {
-        clock::sleep(DEBOUNCE_MS).await;
+        if in_a_burst {
+            clock::sleep(DEBOUNCE_MS).await;
+        }
         if run.is_current(generation) {
             execute(ctx, spec, generation).await;
         }

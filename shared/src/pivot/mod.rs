@@ -28,8 +28,8 @@ pub use chart::default_chart;
 
 pub use spec::*;
 pub use sql::{
-    MAX_DAYS, MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, distinct_values_sql, plan,
-    plan_with_shape,
+    MAX_DAYS, MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, date_range_condition,
+    distinct_values_sql, filter_condition, plan, plan_with_shape,
 };
 
 use crate::catalog::TableInfo;

@@ -31,7 +31,7 @@ use super::{
     PlannedValue, Sort, SpecError, TimeGrain, Value,
 };
 use crate::catalog::{ColumnInfo, TableInfo};
-use crate::sql::{quote_ident, quote_str};
+use crate::sql::{Zone, quote_ident, quote_str};
 use std::fmt::Write as _;
 
 /// Most fields on the Rows or the Columns shelf: each one multiplies the groups and the work of
@@ -365,42 +365,6 @@ pub fn distinct_values_sql(
     Ok(sql)
 }
 
-/// The tenant's time zone, checked to be a plausible IANA name so it can sit inside a type
-/// string in the SQL.
-struct Zone {
-    /// `Timestamp(Microsecond, Some("<zone>"))`, quoted as an SQL string.
-    local_type: String,
-}
-
-impl Zone {
-    fn new(name: &str) -> Result<Self, SpecError> {
-        let plausible =
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
-        if !plausible {
-            return Err(SpecError::new("time_zone", format!("`{name}` is not an IANA time zone name")));
-        }
-        Ok(Self { local_type: quote_str(&format!("Timestamp(Microsecond, Some(\"{name}\"))")) })
-    }
-
-    /// A timestamp expression as the same instants, labelled with the tenant's zone, so that
-    /// `date_trunc` cuts local days (and DST days have 23 or 25 hours). A column without a zone
-    /// is read as the tenant's wall-clock time.
-    fn local(&self, expr: &str) -> String {
-        format!("arrow_cast({expr}, {})", self.local_type)
-    }
-
-    /// A local (zone-less) date and time read in the tenant's zone; DataFusion resolves the
-    /// offset, DST included.
-    fn local_literal(&self, naive: chrono::NaiveDateTime) -> String {
-        self.local(&quote_str(&naive.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
-    }
-
-    /// An instant with an explicit offset.
-    fn instant_literal(&self, instant: chrono::DateTime<chrono::FixedOffset>) -> String {
-        self.local(&quote_str(&instant.to_rfc3339()))
-    }
-}
-
 /// What planning needs to know about a column's Arrow type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ColumnType {
@@ -654,6 +618,29 @@ fn agg_words(agg: Agg) -> &'static str {
         Agg::Median => "median",
         Agg::P90 => "90th percentile",
     }
+}
+
+/// A filter's condition on `table`, or none when it holds for every row (a range without
+/// bounds); refusals name `path` (`filters[0]`, `steps[2].filters[1]`). For the analyses, which
+/// filter the way the pivot does.
+pub fn filter_condition(
+    table: &TableInfo,
+    time_zone: &str,
+    filter: &Filter,
+    path: &str,
+) -> Result<Option<String>, SpecError> {
+    filter_sql(table, &Zone::new(time_zone)?, filter, path)
+}
+
+/// A date range's first and last day (in the tenant's zone) and its condition on `table`, as the
+/// pivot applies it. Refusals name `date_range.…`.
+pub fn date_range_condition(
+    table: &TableInfo,
+    time_zone: &str,
+    range: &super::DateRange,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate, String), SpecError> {
+    date_range_sql(table, &Zone::new(time_zone)?, range, today)
 }
 
 /// A filter's condition, or none when it holds for every row (a range without bounds).

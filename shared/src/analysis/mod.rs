@@ -1,0 +1,142 @@
+//! The analysis views' specs and results: funnel, retention, event trends, distribution and
+//! stickiness, A/B comparison, lead follow-up. Their exact semantics are in each module's docs
+//! (from `../shared/SEMANTICS.md`); `quiver-analysis` computes them, in the browser and on the
+//! server (`POST /api/analyze`), from the same spec.
+//!
+//! A spec is a serde type that round-trips through a URL (`?view=<kind>&analysis=<json>`) and
+//! can be a dashboard tile. Everything in it is untrusted: the planners check names against the
+//! catalogue and quote them (`crate::sql`), and refuse with a [`SpecError`] naming the field.
+
+pub mod ab;
+pub mod distribution;
+pub mod funnel;
+pub mod leads;
+pub mod retention;
+pub mod trend;
+
+use crate::catalog::TableInfo;
+pub use crate::pivot::SpecError;
+use serde::{Deserialize, Serialize};
+
+/// One analysis, tagged by kind (`{"kind":"funnel", …}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnalysisSpec {
+    /// Conversion through ordered steps.
+    Funnel(funnel::FunnelSpec),
+    /// Cohorts coming back.
+    Retention(retention::RetentionSpec),
+    /// Events over time: PV, UV, per-user average, DAU/WAU/MAU, comparisons.
+    Trend(trend::TrendSpec),
+    /// Entities by how often they did something.
+    Distribution(distribution::DistributionSpec),
+    /// Entities by on how many days they were active.
+    Stickiness(distribution::StickinessSpec),
+    /// Buckets of an experiment against the control.
+    Ab(ab::AbSpec),
+    /// Speed to lead, SLA, overdue list, bands, leaderboard, lead funnel.
+    LeadFollowUp(leads::LeadFollowUpSpec),
+}
+
+/// An analysis's answer, the JSON form of `POST /api/analyze` (the Arrow form is the tidy table
+/// it was read from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnalysisResult {
+    /// See [`funnel::FunnelResult`].
+    Funnel(funnel::FunnelResult),
+    /// See [`retention::RetentionResult`].
+    Retention(retention::RetentionResult),
+    /// See [`trend::TrendResult`].
+    Trend(trend::TrendResult),
+    /// See [`distribution::DistributionResult`].
+    Distribution(distribution::DistributionResult),
+    /// See [`distribution::StickinessResult`].
+    Stickiness(distribution::StickinessResult),
+    /// See [`ab::AbResult`].
+    Ab(ab::AbResult),
+    /// See [`leads::LeadFollowUpResult`].
+    LeadFollowUp(leads::LeadFollowUpResult),
+}
+
+impl AnalysisSpec {
+    /// The kind's name, as in the JSON tag and the URL's `view=`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Funnel(_) => "funnel",
+            Self::Retention(_) => "retention",
+            Self::Trend(_) => "trend",
+            Self::Distribution(_) => "distribution",
+            Self::Stickiness(_) => "stickiness",
+            Self::Ab(_) => "ab",
+            Self::LeadFollowUp(_) => "lead_follow_up",
+        }
+    }
+
+    /// The spec as compact JSON (for URLs and dashboard tiles).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an AnalysisSpec always serializes: its maps have string keys")
+    }
+
+    /// A spec from JSON; a malformed one is refused with the path of the wrong field.
+    pub fn from_json(s: &str) -> Result<Self, SpecError> {
+        let mut de = serde_json::Deserializer::from_str(s);
+        let spec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if matches!(path.as_str(), "." | "?" | "") { "spec".to_owned() } else { path };
+            SpecError::new(field, e.into_inner().to_string())
+        })?;
+        de.end().map_err(|e| SpecError::new("spec", e.to_string()))?;
+        Ok(spec)
+    }
+}
+
+/// Where the events of a behaviour analysis come from: a table with one row per event, the
+/// column that names the entity counted (a user, a lead), the event's name, and its time.
+/// Defaults: the demo's `events` table (`user_id`, `event_name`, `ts`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventSource {
+    /// The table.
+    pub table: String,
+    /// The entity column (`user_id`; `lead_id` for the lead funnel).
+    pub entity: String,
+    /// The event name column (`event_name`; `kind` for lead events).
+    pub event: String,
+    /// The event time column (`ts`).
+    pub time: String,
+}
+
+impl Default for EventSource {
+    fn default() -> Self {
+        Self {
+            table: "events".to_owned(),
+            entity: "user_id".to_owned(),
+            event: "event_name".to_owned(),
+            time: "ts".to_owned(),
+        }
+    }
+}
+
+/// What planning an analysis needs besides its spec.
+#[derive(Clone, Copy, Debug)]
+pub struct AnalysisContext<'a> {
+    /// The tenant's tables, from the catalogue (column types and roles).
+    pub tables: &'a [TableInfo],
+    /// The tenant's IANA time zone: calendar buckets (day, week from Monday, month) are its.
+    pub time_zone: &'a str,
+    /// Today in that zone (relative date ranges end today).
+    pub today: chrono::NaiveDate,
+    /// Now, in microseconds since the epoch (incomplete periods, overdue leads).
+    pub now_micros: i64,
+}
+
+impl<'a> AnalysisContext<'a> {
+    /// The table named `name`, or a refusal at `path`.
+    pub fn table(&self, name: &str, path: &str) -> Result<&'a TableInfo, SpecError> {
+        self.tables
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| SpecError::new(path, format!("there is no table named `{name}`")))
+    }
+}
