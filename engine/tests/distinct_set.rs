@@ -109,3 +109,25 @@ fn a_set_not_made_by_distinct_set_is_refused_by_name() {
     let error = engine.sql("SELECT distinct_set_union_count(CAST(s AS BYTEA)) FROM t").unwrap_err().to_string();
     assert!(error.contains("distinct_set_union_count needs sets made by distinct_set"), "{error}");
 }
+
+/// A group with more repeats than the accumulator keeps pending folds them without losing or
+/// double-counting a value.
+#[test]
+fn a_large_group_of_repeats_counts_each_value_once() {
+    let values: Vec<String> = (0..50_000).map(|i| format!("user-{}", (i * 7919) % 1_000)).collect();
+    let groups: Vec<&str> = (0..50_000).map(|i| if i % 10 == 0 { "small" } else { "big" }).collect();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("g", Arc::new(StringArray::from(groups)) as ArrayRef),
+        ("s", Arc::new(StringArray::from(values)) as ArrayRef),
+    ])
+    .unwrap();
+    let engine = Engine::new().unwrap();
+    engine.register("t", batch.schema(), vec![batch]).unwrap();
+    let sql = "WITH leaf AS (SELECT g, distinct_set(s) AS s FROM t GROUP BY g) \
+               SELECT n FROM (SELECT g, distinct_set_union_count(s) AS n FROM leaf GROUP BY GROUPING SETS ((g), ())) \
+               ORDER BY g NULLS LAST";
+    let direct = "SELECT n FROM (SELECT g, count(DISTINCT s) AS n FROM t GROUP BY g \
+                  UNION ALL SELECT NULL AS g, count(DISTINCT s) AS n FROM t) ORDER BY g NULLS LAST";
+    assert_eq!(ints(&engine, sql), ints(&engine, direct));
+    assert_eq!(ints(&engine, sql)[2], vec![1_000]);
+}

@@ -19,7 +19,7 @@ pub(crate) enum Profile {
 
 /// The inputs of an app build: if none changed, the last build still stands.
 const INPUTS: &[&str] =
-    &["app", "engine", "shared", "assets", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"];
+    &["app", "engine", "analysis", "shared", "assets", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"];
 
 /// Builds the app into `dist` unless it is up to date; returns `dist`.
 pub(crate) fn build(profile: Profile, dist: &Path) -> anyhow::Result<PathBuf> {

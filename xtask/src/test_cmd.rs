@@ -88,16 +88,18 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
         "--exclude",
         "quiver-engine",
         "--exclude",
+        "quiver-analysis",
+        "--exclude",
         "quiver-e2e",
     ]))?;
 
     // The pivot's property tests run the planner's SQL through DataFusion natively: many cases,
     // too slow for the dev wasm build in a browser.
-    println!("== Engine property tests on the host (pivot SQL against DataFusion)");
-    tally.run(&mut cargo(&["test", "--package", "quiver-engine"]))?;
+    println!("== Engine and analysis tests on the host (pivot SQL, analyses and their properties)");
+    tally.run(&mut cargo(&["test", "--package", "quiver-engine", "--package", "quiver-analysis"]))?;
 
-    println!("== Engine and app tests in headless Chromium (wasm-bindgen-test)");
-    for package in ["quiver-engine", "quiver-pivot", "quiver-app"] {
+    println!("== Engine, analysis and app tests in headless Chromium (wasm-bindgen-test)");
+    for package in ["quiver-engine", "quiver-analysis", "quiver-pivot", "quiver-app"] {
         tally.run(
             cargo(&["test", "--target", "wasm32-unknown-unknown", "--package", package])
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
