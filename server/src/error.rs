@@ -21,6 +21,15 @@ pub enum ApiError {
         /// A sentence naming the value and the reason.
         message: String,
     },
+    /// A spec (an analysis, a pivot) is wrong at `field` (a path such as `steps[2].event`): the
+    /// caller's input.
+    #[error("{field}: {reason}")]
+    InvalidSpec {
+        /// Where in the spec.
+        field: String,
+        /// Why, in words a user can act on.
+        reason: String,
+    },
     /// The token is missing, malformed, forged or expired: the caller's input.
     #[error(transparent)]
     Unauthorized(#[from] AuthError),
@@ -81,9 +90,14 @@ impl From<WarehouseError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, param, message, incident) = match self {
-            Self::BadRequest { code, param, message } => (StatusCode::BAD_REQUEST, code, Some(param), message, None),
+            Self::BadRequest { code, param, message } => {
+                (StatusCode::BAD_REQUEST, code, Some(param.to_owned()), message, None)
+            }
+            Self::InvalidSpec { field, reason } => (StatusCode::BAD_REQUEST, "invalid_spec", Some(field), reason, None),
             Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code(), None, e.to_string(), None),
-            Self::NotFound { code, param, message } => (StatusCode::NOT_FOUND, code, Some(param), message, None),
+            Self::NotFound { code, param, message } => {
+                (StatusCode::NOT_FOUND, code, Some(param.to_owned()), message, None)
+            }
             Self::Internal { incident } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -92,9 +106,7 @@ impl IntoResponse for ApiError {
                 Some(incident),
             ),
         };
-        let body = ErrorBody {
-            error: ErrorDetail { code: code.to_owned(), param: param.map(str::to_owned), message, incident },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), param, message, incident } };
         (status, Json(body)).into_response()
     }
 }

@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         tokens: tokens.clone(),
         tenants: Arc::new(tenants),
         app_dir: Some(serve.app_dir.clone()),
+        analyses: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     let listener =
         tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;

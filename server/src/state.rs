@@ -19,6 +19,9 @@ pub struct AppState {
     pub tenants: Arc<BTreeMap<TenantId, TenantInfo>>,
     /// The built browser app (Trunk's `dist`), if any.
     pub app_dir: Option<PathBuf>,
+    /// Analyses running at once (`POST /api/analyze`): each holds its tables in memory and a
+    /// core busy, so the rest wait their turn.
+    pub analyses: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

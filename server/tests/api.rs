@@ -122,6 +122,7 @@ impl TestApp {
             tokens: key.clone(),
             tenants: Arc::new(BTreeMap::new()),
             app_dir: Some(app_dir),
+            analyses: Arc::new(tokio::sync::Semaphore::new(2)),
         };
         Self { router: router(state), key, _dir: dir }
     }
@@ -406,4 +407,37 @@ async fn app_files_are_cached_by_kind_and_unknown_paths_get_the_app() {
     assert!(String::from_utf8_lossy(&deep.body).contains("<title>Quiver</title>"));
     assert_eq!(deep.headers[header::CACHE_CONTROL], "no-cache");
     assert_eq!(index.headers["referrer-policy"], "no-referrer");
+}
+
+impl TestApp {
+    async fn post_analyze(&self, body: &str, tenant: Option<&str>) -> Answer {
+        let mut request = Request::post("/api/analyze").header("content-type", "application/json");
+        if let Some(tenant) = tenant {
+            request = request.header("authorization", format!("Bearer {}", self.token(tenant)));
+        }
+        let response = self.router.clone().oneshot(request.body(Body::from(body.to_owned())).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Answer { status, headers, body }
+    }
+}
+
+#[tokio::test]
+async fn analyze_refuses_bad_specs_naming_the_field() {
+    let app = TestApp::new();
+    let bad = StatusCode::BAD_REQUEST;
+    let cases: &[(&str, &str, &str)] = &[
+        ("not json", "body", "the body must be"),
+        (r#"{"spec":{"kind":"funnel"},"extra":1}"#, "body", "unknown field"),
+        (r#"{"spec":{"kind":"crystal_ball"}}"#, "spec.kind", "unknown kind `crystal_ball`"),
+        (r#"{"spec":{"kind":"funnel","window_secs":"a week"}}"#, "spec.window_secs", "invalid type"),
+        (r#"{"spec":{"kind":"funnel","source":{"table":"nope"}}}"#, "spec.source.table", "no table named `nope`"),
+        (r#"{"spec":{"kind":"lead_follow_up"}}"#, "spec.tables.leads", "no table named `leads`"),
+    ];
+    for (body, param, message) in cases {
+        check_error(&app.post_analyze(body, Some("acme")).await, bad, "invalid_spec", Some(param), message);
+    }
+    let anonymous = app.post_analyze(r#"{"spec":{"kind":"funnel"}}"#, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }

@@ -1,5 +1,6 @@
 //! The HTTP API under `/api`, and the router that also serves the browser app.
 
+mod analyze;
 mod catalog;
 mod params;
 mod partitions;
@@ -10,7 +11,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::OriginalUri;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/catalog", get(catalog::get_catalog))
         .route("/tables/{table}/partitions", get(partitions::manifest))
         .route("/tables/{table}/partitions/{id}", get(partitions::stream))
+        .route("/analyze", post(analyze::analyze))
         .fallback(unknown_route);
     Router::new()
         .nest("/api", api)

@@ -18,6 +18,9 @@ use crate::catalog::TableInfo;
 pub use crate::pivot::SpecError;
 use serde::{Deserialize, Serialize};
 
+/// The analysis kinds, as in the JSON tag.
+pub const KINDS: [&str; 7] = ["funnel", "retention", "trend", "distribution", "stickiness", "ab", "lead_follow_up"];
+
 /// One analysis, tagged by kind (`{"kind":"funnel", …}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -73,21 +76,62 @@ impl AnalysisSpec {
         }
     }
 
+    /// The tables the analysis reads, each with the spec path that names it (the server loads
+    /// these, of the caller's tenant only, and refuses an unknown one at that path).
+    pub fn tables(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Self::Funnel(s) => vec![("source.table", s.source.table.as_str())],
+            Self::Retention(s) => vec![("source.table", s.source.table.as_str())],
+            Self::Trend(s) => vec![("source.table", s.source.table.as_str())],
+            Self::Distribution(s) => vec![("source.table", s.source.table.as_str())],
+            Self::Stickiness(s) => vec![("source.table", s.source.table.as_str())],
+            Self::Ab(s) => vec![("source.table", s.source.table.as_str())],
+            Self::LeadFollowUp(s) => vec![
+                ("tables.leads", s.tables.leads.as_str()),
+                ("tables.events", s.tables.events.as_str()),
+                ("tables.reps", s.tables.reps.as_str()),
+            ],
+        }
+    }
+
     /// The spec as compact JSON (for URLs and dashboard tiles).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an AnalysisSpec always serializes: its maps have string keys")
     }
 
-    /// A spec from JSON; a malformed one is refused with the path of the wrong field.
+    /// A spec from JSON; a malformed one is refused with the path of the wrong field
+    /// (`steps[1].event`). The kind is read first and the rest as that kind's spec, because
+    /// serde's internally tagged enums lose the path inside the variant.
     pub fn from_json(s: &str) -> Result<Self, SpecError> {
-        let mut de = serde_json::Deserializer::from_str(s);
-        let spec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if matches!(path.as_str(), "." | "?" | "") { "spec".to_owned() } else { path };
-            SpecError::new(field, e.into_inner().to_string())
-        })?;
-        de.end().map_err(|e| SpecError::new("spec", e.to_string()))?;
-        Ok(spec)
+        let mut value: serde_json::Value =
+            serde_json::from_str(s).map_err(|e| SpecError::new("spec", e.to_string()))?;
+        let Some(object) = value.as_object_mut() else {
+            return Err(SpecError::new("spec", "an analysis spec is a JSON object with a `kind`"));
+        };
+        let kind = match object.remove("kind") {
+            Some(serde_json::Value::String(kind)) => kind,
+            Some(other) => return Err(SpecError::new("kind", format!("the kind is a name, not {other}"))),
+            None => return Err(SpecError::new("kind", format!("missing; one of {}", KINDS.join(", ")))),
+        };
+        fn part<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, SpecError> {
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                let path = e.path().to_string();
+                let field = if matches!(path.as_str(), "." | "?" | "") { "spec".to_owned() } else { path };
+                SpecError::new(field, e.into_inner().to_string())
+            })
+        }
+        Ok(match kind.as_str() {
+            "funnel" => Self::Funnel(part(value)?),
+            "retention" => Self::Retention(part(value)?),
+            "trend" => Self::Trend(part(value)?),
+            "distribution" => Self::Distribution(part(value)?),
+            "stickiness" => Self::Stickiness(part(value)?),
+            "ab" => Self::Ab(part(value)?),
+            "lead_follow_up" => Self::LeadFollowUp(part(value)?),
+            other => {
+                return Err(SpecError::new("kind", format!("unknown kind `{other}`; one of {}", KINDS.join(", "))));
+            }
+        })
     }
 }
 
