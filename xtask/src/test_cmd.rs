@@ -79,24 +79,10 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
         return end_to_end(&cargo, &mut tally, filter);
     }
 
-    println!("== Host tests: shared, demo, server, pivot, xtask");
-    tally.run(&mut cargo(&[
-        "test",
-        "--workspace",
-        "--exclude",
-        "quiver-app",
-        "--exclude",
-        "quiver-engine",
-        "--exclude",
-        "quiver-analysis",
-        "--exclude",
-        "quiver-e2e",
-    ]))?;
-
-    // The pivot's property tests run the planner's SQL through DataFusion natively: many cases,
-    // too slow for the dev wasm build in a browser.
-    println!("== Engine and analysis tests on the host (pivot SQL, analyses and their properties)");
-    tally.run(&mut cargo(&["test", "--package", "quiver-engine", "--package", "quiver-analysis"]))?;
+    // One cargo run for every host test, so that DataFusion (used by the engine, the analyses
+    // and, through them, the server) is built once with one feature set.
+    println!("== Host tests: shared, demo, server, engine, analysis, pivot, xtask");
+    tally.run(&mut cargo(&["test", "--workspace", "--exclude", "quiver-app", "--exclude", "quiver-e2e"]))?;
 
     println!("== Engine, analysis and app tests in headless Chromium (wasm-bindgen-test)");
     for package in ["quiver-engine", "quiver-analysis", "quiver-pivot", "quiver-app"] {
