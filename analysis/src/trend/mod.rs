@@ -1,5 +1,8 @@
 //! The trend analysis. (A placeholder: the trend work fills it in.)
 
+pub(crate) mod events;
+pub(crate) mod read;
+
 use crate::AnalysisError;
 use quiver_engine::{Engine, QueryOutput};
 use quiver_shared::analysis::AnalysisContext;
