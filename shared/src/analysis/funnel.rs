@@ -16,7 +16,7 @@
 //!   steps events in `[t1, t1 + window]` fill, each event filling at most one step (so the level
 //!   is the size of the largest such assignment). "Step k" then means "k of the steps, whichever".
 //! - **dedup** (Doris `deduplication`): a chain stops when, before its next step, an event matches
-//!   a step the chain already filled.
+//!   a step the chain already filled. In any order: when an event matching a step adds none.
 //! - **increase** (Doris `increase`): a step must be strictly later than the step before it; an
 //!   event at the same instant cannot fill the next step.
 //! - **exclusions** (PostHog exclusion steps): an event matching an exclusion before the chain's
