@@ -352,7 +352,7 @@ fn sql_by_user(engine: &Engine, spec: &FunnelSpec) -> BTreeMap<String, (usize, V
         mode += ",increase";
     }
     let sql = format!(
-        "SELECT user_id, r['level'] AS level, r['times'] AS times FROM \
+        "SELECT user_id, get_field(r, 'level') AS level, get_field(r, 'steps') AS steps FROM \
          (SELECT user_id, {WINDOW_FUNNEL}({}, '{mode}', {}, ts, m, f) AS r FROM events GROUP BY user_id)",
         spec.window_secs,
         spec.steps.len()
@@ -362,10 +362,11 @@ fn sql_by_user(engine: &Engine, spec: &FunnelSpec) -> BTreeMap<String, (usize, V
     for batch in &output.batches {
         let users = batch.column(0).as_string::<i32>();
         let levels = batch.column(1).as_primitive::<Int32Type>();
-        let times = batch.column(2).as_list::<i32>();
+        let steps = batch.column(2).as_list::<i32>();
         for row in 0..batch.num_rows() {
-            let list = times.value(row);
-            let secs: Vec<i64> = list.as_primitive::<Int64Type>().values().iter().map(|t| (t - T0) / SEC).collect();
+            let chain = steps.value(row);
+            let times = chain.as_struct().column_by_name("ts").unwrap().as_primitive::<Int64Type>();
+            let secs: Vec<i64> = times.values().iter().map(|t| (t - T0) / SEC).collect();
             by_user.insert(users.value(row).to_owned(), (levels.value(row) as usize, secs));
         }
     }

@@ -30,7 +30,7 @@ use crate::AnalysisError;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Int64Type, Schema};
 use quiver_engine::{Engine, QueryOutput};
 use quiver_shared::analysis::AnalysisContext;
 use quiver_shared::analysis::funnel::{
@@ -87,7 +87,8 @@ fn read(planned: &plan::PlannedFunnel, window_secs: u64, output: &QueryOutput) -
         let column = |name: &str| batch.column_by_name(name).ok_or_else(|| malformed(&format!("column {name}")));
         let int = |name| column(name)?.as_primitive_opt::<Int64Type>().ok_or_else(|| malformed(name));
         let float = |name| column(name)?.as_primitive_opt::<Float64Type>().ok_or_else(|| malformed(name));
-        let (k, bin, entities) = (int("k")?, int("bin")?, int("entities")?);
+        let k = column("k")?.as_primitive_opt::<Int32Type>().ok_or_else(|| malformed("k"))?;
+        let (bin, entities) = (int("bin")?, int("entities")?);
         let (median, p95) = (float("median_secs")?, float("p95_secs")?);
         let breakdown = if planned.breakdown {
             let value = column("value")?.as_string_opt::<i32>().ok_or_else(|| malformed("value"))?;
@@ -184,9 +185,11 @@ fn tidy(result: &FunnelResult) -> Result<QueryOutput, AnalysisError> {
     for g in &result.breakdown {
         groups.push((if g.other { "other" } else { "value" }, g.value.as_deref(), &g.steps));
     }
-    let rows = || {
-        groups.iter().flat_map(|(kind, value, steps)| steps.iter().enumerate().map(move |(i, s)| (*kind, *value, i, s)))
-    };
+    let rows: Vec<(&str, Option<&str>, usize, &FunnelStepResult)> = groups
+        .iter()
+        .flat_map(|(kind, value, steps)| steps.iter().enumerate().map(move |(i, s)| (*kind, *value, i, s)))
+        .collect();
+    let rows = || rows.iter();
     let schema = Arc::new(Schema::new(vec![
         Field::new("group", DataType::Utf8, false),
         Field::new("value", DataType::Utf8, true),

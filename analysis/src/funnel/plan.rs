@@ -8,9 +8,9 @@
 //!    match no step and no exclusion cannot change a chain and are dropped here.
 //! 2. `window_funnel(…) GROUP BY entity`: each entity's level, reported-chain times and values.
 //! 3. Entities with a level are ranked by breakdown value (most entities first) for the top N.
-//! 4. Each entity becomes one row per step it reached (joined with the steps `1..=n`), with the
-//!    time since its previous step and, at step 1 of entities that completed the funnel, the
-//!    bin of their time to convert.
+//! 4. Each entity becomes one row per step it reached (`unnest` of its chain), with the time
+//!    since its previous step and, at step 1 of entities that completed the funnel, the bin of
+//!    their time to convert.
 //! 5. `GROUPING SETS ((value, other, k), (k), (bin))`: per breakdown group and step, per step,
 //!    and per bin; the entities, the median and the 95th percentile of the step times.
 
@@ -176,27 +176,28 @@ pub(crate) fn plan(spec: &FunnelSpec, ctx: &AnalysisContext<'_>) -> Result<Plann
     if spec.increase {
         mode.push_str(" increase");
     }
-    let value_arg = if breakdown.is_some() { ", v" } else { "" };
+    let value_args = match breakdown.as_ref().map(|(_, b)| b.attribution) {
+        None => String::new(),
+        Some(Attribution::FirstTouch) => ", v, 'first_touch'".to_owned(),
+        Some(Attribution::LastTouch) => ", v, 'last_touch'".to_owned(),
+        Some(Attribution::Step(k)) => format!(", v, 'step {k}'"),
+    };
     let matched = format!(
-        "SELECT {WINDOW_FUNNEL}({window}, {mode}, {n}, t, m, f{value_arg}) AS r FROM ({rows}) AS ev GROUP BY e",
+        "SELECT {WINDOW_FUNNEL}({window}, {mode}, {n}, t, m, f{value_args}) AS r FROM ({rows}) AS ev GROUP BY e",
         window = spec.window_secs,
         mode = quote_str(&mode),
     );
-    let attributed = match breakdown.as_ref().map(|(_, b)| b.attribution) {
-        None => String::new(),
-        Some(Attribution::FirstTouch) => ", r['values'][1] AS v".to_owned(),
-        Some(Attribution::LastTouch) => ", array_element(r['values'], r['level']) AS v".to_owned(),
-        Some(Attribution::Step(k)) => format!(", r['values'][{k}] AS v"),
-    };
     let entities = format!(
-        "SELECT r['level'] AS level, r['times'] AS times{attributed} FROM ({matched}) AS m WHERE r['level'] > 0"
+        "SELECT get_field(r, 'level') AS level, get_field(r, 'value') AS v, \
+         get_field(r, 'secs_to_convert') AS c, get_field(r, 'steps') AS steps \
+         FROM ({matched}) AS m WHERE get_field(r, 'level') > 0"
     );
     let (ranked, group_columns, group_set) = match &breakdown {
         None => (entities, String::new(), String::new()),
         Some((_, b)) => (
             format!(
-                "SELECT level, times, v, dense_rank() OVER (ORDER BY n_v DESC, v ASC NULLS LAST) AS rnk \
-                 FROM (SELECT level, times, v, count(*) OVER (PARTITION BY v) AS n_v FROM ({entities}) AS en) AS counted"
+                "SELECT c, steps, v, dense_rank() OVER (ORDER BY n_v DESC, v ASC NULLS LAST) AS rnk \
+                 FROM (SELECT c, steps, v, count(*) OVER (PARTITION BY v) AS n_v FROM ({entities}) AS en) AS counted"
             ),
             format!("CASE WHEN rnk <= {top} THEN v END AS value, rnk > {top} AS other, ", top = b.top_n),
             "(value, other, k), ".to_owned(),
@@ -211,22 +212,13 @@ pub(crate) fn plan(spec: &FunnelSpec, ctx: &AnalysisContext<'_>) -> Result<Plann
             .map(|(i, &from)| (from, edges.get(i + 1).copied().unwrap_or(spec.window_secs)))
             .collect()
     };
-    let to_convert = format!("times[{n}] - times[1]");
-    let bin_cases: String = bins
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(i, (from, _))| format!(" WHEN {to_convert} < {} THEN {}", from * 1_000_000, i - 1))
-        .collect();
-    let bin = format!("CASE{bin_cases} ELSE {} END", bins.len() - 1);
-    let bin = if bins.len() == 1 { "0".to_owned() } else { bin };
-    let step_values: Vec<String> = (1..=n).map(|k| format!("({k})")).collect();
+    let bin_cases: String =
+        bins.iter().enumerate().skip(1).map(|(i, (from, _))| format!(" WHEN c < {from} THEN {}", i - 1)).collect();
+    let bin = if bins.len() == 1 { "0".to_owned() } else { format!("CASE{bin_cases} ELSE {} END", bins.len() - 1) };
     let per_step = format!(
-        "SELECT {group_columns}s.k AS k, \
-         CASE WHEN s.k > 1 THEN CAST(times[s.k] - times[s.k - 1] AS DOUBLE) / 1000000.0 END AS d, \
-         CASE WHEN s.k = 1 AND level = {n} THEN {bin} END AS bin \
-         FROM ({ranked}) AS ranked JOIN (VALUES {steps}) AS s(k) ON s.k <= level",
-        steps = step_values.join(", "),
+        "SELECT {group_columns}get_field(s, 'k') AS k, get_field(s, 'secs_from_previous') AS d, \
+         CASE WHEN get_field(s, 'k') = 1 AND c IS NOT NULL THEN {bin} END AS bin \
+         FROM (SELECT *, unnest(steps) AS s FROM ({ranked}) AS ranked) AS unnested"
     );
     let group_output = if breakdown.is_some() { "value, other, " } else { "" };
     let sql = format!(

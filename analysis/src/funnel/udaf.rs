@@ -2,7 +2,7 @@
 //! (in the spirit of Doris `window_funnel`), so that the per-entity work runs inside the engine.
 //!
 //! ```sql
-//! window_funnel(window_secs, mode, steps, ts, step_mask, flags [, value])
+//! window_funnel(window_secs, mode, steps, ts, step_mask, flags [, value, attribution])
 //! ```
 //! - `window_secs` (BIGINT literal): the window in seconds, inclusive.
 //! - `mode` (VARCHAR literal): `ordered`, `strict` or `any_order`, optionally followed by the
@@ -12,19 +12,29 @@
 //! - `step_mask` (BIGINT): bit k set when the event matches step k + 1.
 //! - `flags` (BIGINT): bit 0 set when the event matches an exclusion, bit 1 when a chain may
 //!   start at it (it lies in the date range).
-//! - `value` (VARCHAR, optional): the event's breakdown value.
+//! - `value` (VARCHAR): the event's breakdown value.
+//! - `attribution` (VARCHAR literal): which step's value is the entity's: `first_touch`,
+//!   `last_touch` or `step <k>` (1-based).
 //!
-//! Returns `STRUCT(level INT, times LIST<BIGINT>, values LIST<VARCHAR>)`: the group's level and,
-//! for each step of its reported chain, the event's time (microseconds since the epoch) and
-//! value. Events are sorted by time; events at the same instant keep the order in which they
-//! reached the aggregate, which with the engine's single partition is the table's row order.
-//! The matching itself is [`super::matching::match_entity`].
+//! Returns, per group (entity):
+//! `STRUCT(level INT, value VARCHAR, secs_to_convert DOUBLE, steps LIST<STRUCT(k INT, ts BIGINT,
+//! secs_from_previous DOUBLE, value VARCHAR)>)`: the level; the attributed value; the seconds
+//! from step 1 to the last step when every step was reached (else null); and one entry per step
+//! of the reported chain (its number, the event's time in microseconds since the epoch, the
+//! seconds since the previous step, null at step 1, and the event's value). A flat list of
+//! steps rather than lists to index, so the plan can `unnest` it and read fields with the core
+//! `get_field` (the engine has no nested-expression functions).
+//!
+//! Events are sorted by time; events at the same instant keep the order in which they reached
+//! the aggregate, which with the engine's single partition is the table's row order. The
+//! matching itself is [`super::matching::match_entity`].
 
 use super::matching::{FunnelEvent, MatchRules, match_entity};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int32Builder, Int64Builder, ListBuilder, StringBuilder, StructArray,
-    UInt8Builder, UInt32Builder,
+    Array, ArrayRef, AsArray, BooleanArray, Float64Builder, Int32Builder, Int64Builder, ListArray, ListBuilder,
+    StringBuilder, StructArray, UInt8Builder, UInt32Builder,
 };
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Fields, Int64Type, TimeUnit, TimestampMicrosecondType, UInt8Type, UInt32Type,
 };
@@ -64,12 +74,31 @@ fn list_of(item: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("item", item, true)))
 }
 
+fn step_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("k", DataType::Int32, false),
+        Field::new("ts", DataType::Int64, false),
+        Field::new("secs_from_previous", DataType::Float64, true),
+        Field::new("value", DataType::Utf8, true),
+    ])
+}
+
 fn result_fields() -> Fields {
     Fields::from(vec![
         Field::new("level", DataType::Int32, false),
-        Field::new("times", list_of(DataType::Int64), true),
-        Field::new("values", list_of(DataType::Utf8), true),
+        Field::new("value", DataType::Utf8, true),
+        Field::new("secs_to_convert", DataType::Float64, true),
+        Field::new("steps", list_of(DataType::Struct(step_fields())), false),
     ])
+}
+
+/// Which event of the reported chain gives the entity's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attribute {
+    FirstTouch,
+    LastTouch,
+    /// The step with this index (0-based).
+    Step(usize),
 }
 
 impl AggregateUDFImpl for WindowFunnel {
@@ -82,9 +111,10 @@ impl AggregateUDFImpl for WindowFunnel {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        if !(6..=7).contains(&arg_types.len()) {
+        if arg_types.len() != 6 && arg_types.len() != 8 {
             return plan_err!(
-                "{WINDOW_FUNNEL}(window_secs, mode, steps, ts, step_mask, flags [, value]) takes 6 or 7 arguments, not {}",
+                "{WINDOW_FUNNEL}(window_secs, mode, steps, ts, step_mask, flags [, value, attribution]) takes 6 or 8 \
+                 arguments, not {}",
                 arg_types.len()
             );
         }
@@ -93,8 +123,8 @@ impl AggregateUDFImpl for WindowFunnel {
             other => return plan_err!("{WINDOW_FUNNEL} needs a timestamp for its time argument, not {other}"),
         };
         let mut types = vec![DataType::Int64, DataType::Utf8, DataType::Int64, ts, DataType::Int64, DataType::Int64];
-        if arg_types.len() == 7 {
-            types.push(DataType::Utf8);
+        if arg_types.len() == 8 {
+            types.extend([DataType::Utf8, DataType::Utf8]);
         }
         Ok(types)
     }
@@ -119,7 +149,7 @@ impl AggregateUDFImpl for WindowFunnel {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(FunnelAccumulator(FunnelGroups::new(rules(args.exprs)?))))
+        Ok(Box::new(FunnelAccumulator(FunnelGroups::new(rules(args.exprs)?, attribute(args.exprs)?))))
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -127,12 +157,12 @@ impl AggregateUDFImpl for WindowFunnel {
     }
 
     fn create_groups_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(FunnelGroups::new(rules(args.exprs)?)))
+        Ok(Box::new(FunnelGroups::new(rules(args.exprs)?, attribute(args.exprs)?)))
     }
 
     fn default_value(&self, _data_type: &DataType) -> Result<ScalarValue> {
         let rules = MatchRules { steps: 1, window: 0, mode: FunnelMode::Ordered, dedup: false, increase: false };
-        let mut empty = FunnelGroups::new(rules);
+        let mut empty = FunnelGroups::new(rules, Attribute::FirstTouch);
         empty.groups.push(Vec::new());
         ScalarValue::try_from_array(&empty.evaluate(EmitTo::All)?, 0)
     }
@@ -168,6 +198,24 @@ fn rules(exprs: &[Arc<dyn PhysicalExpr>]) -> Result<MatchRules> {
         }
     }
     Ok(MatchRules { steps, window: window_secs.saturating_mul(MICROS), mode, dedup, increase })
+}
+
+/// The attribution from the literal argument (first touch when there is no value).
+fn attribute(exprs: &[Arc<dyn PhysicalExpr>]) -> Result<Attribute> {
+    if exprs.len() < 8 {
+        return Ok(Attribute::FirstTouch);
+    }
+    let words = match literal(exprs, 7, "attribution")? {
+        ScalarValue::Utf8(Some(words)) => words,
+        other => return plan_err!("{WINDOW_FUNNEL}'s attribution must be text, not {other}"),
+    };
+    let step = words.strip_prefix("step").map(|k| k.trim().parse::<usize>());
+    match (words.as_str(), step) {
+        ("first_touch", _) => Ok(Attribute::FirstTouch),
+        ("last_touch", _) => Ok(Attribute::LastTouch),
+        (_, Some(Ok(k))) if (1..=MAX_STEPS).contains(&k) => Ok(Attribute::Step(k - 1)),
+        _ => plan_err!("{WINDOW_FUNNEL}'s attribution is first_touch, last_touch or step <k>, not {words}"),
+    }
 }
 
 /// The constant value of argument `index`.
@@ -209,6 +257,7 @@ impl Values {
 /// Every group's events, in arrival order until evaluated.
 struct FunnelGroups {
     rules: MatchRules,
+    attribute: Attribute,
     groups: Vec<Vec<FunnelEvent>>,
     values: Values,
     /// Events over all groups, for [`GroupsAccumulator::size`] (which must not visit every group).
@@ -217,8 +266,8 @@ struct FunnelGroups {
 }
 
 impl FunnelGroups {
-    fn new(rules: MatchRules) -> Self {
-        Self { rules, groups: Vec::new(), values: Values::default(), held: 0, value_bytes: 0 }
+    fn new(rules: MatchRules, attribute: Attribute) -> Self {
+        Self { rules, attribute, groups: Vec::new(), values: Values::default(), held: 0, value_bytes: 0 }
     }
 
     fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<FunnelEvent>> {
@@ -295,23 +344,45 @@ impl GroupsAccumulator for FunnelGroups {
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
         let mut groups = self.take(emit_to);
         let mut level = Int32Builder::with_capacity(groups.len());
-        let mut times = ListBuilder::new(Int64Builder::new());
-        let mut texts = ListBuilder::new(StringBuilder::new());
+        let mut value = StringBuilder::new();
+        let mut to_convert = Float64Builder::with_capacity(groups.len());
+        let mut lengths = Vec::with_capacity(groups.len());
+        let (mut k, mut ts, mut gap, mut step_value) =
+            (Int32Builder::new(), Int64Builder::new(), Float64Builder::new(), StringBuilder::new());
+        let secs = |micros: i64| micros as f64 / MICROS as f64;
         for events in &mut groups {
             // Stable: events at the same instant keep their arrival order.
             events.sort_by_key(|e| e.ts);
             let chain = match_entity(events, &self.rules);
-            level.append_value(chain.level as i32);
-            for &i in &chain.events {
-                times.values().append_value(events[i].ts);
-                texts.values().append_option(self.values.text(events[i].value));
+            let chain: Vec<&FunnelEvent> = chain.events.iter().map(|&i| &events[i]).collect();
+            level.append_value(chain.len() as i32);
+            let attributed = match self.attribute {
+                Attribute::FirstTouch => chain.first(),
+                Attribute::LastTouch => chain.last(),
+                Attribute::Step(i) => chain.get(i),
+            };
+            value.append_option(attributed.and_then(|e| self.values.text(e.value)));
+            let complete = chain.len() == self.rules.steps;
+            to_convert
+                .append_option(chain.first().zip(chain.last()).filter(|_| complete).map(|(a, b)| secs(b.ts - a.ts)));
+            lengths.push(chain.len());
+            for (i, e) in chain.iter().enumerate() {
+                k.append_value(i as i32 + 1);
+                ts.append_value(e.ts);
+                gap.append_option(i.checked_sub(1).map(|p| secs(e.ts - chain[p].ts)));
+                step_value.append_option(self.values.text(e.value));
             }
-            times.append(true);
-            texts.append(true);
         }
+        let steps = StructArray::try_new(
+            step_fields(),
+            vec![Arc::new(k.finish()), Arc::new(ts.finish()), Arc::new(gap.finish()), Arc::new(step_value.finish())],
+            None,
+        )?;
+        let item = Arc::new(Field::new("item", DataType::Struct(step_fields()), true));
+        let steps = ListArray::try_new(item, OffsetBuffer::from_lengths(lengths), Arc::new(steps), None)?;
         let array = StructArray::try_new(
             result_fields(),
-            vec![Arc::new(level.finish()), Arc::new(times.finish()), Arc::new(texts.finish())],
+            vec![Arc::new(level.finish()), Arc::new(value.finish()), Arc::new(to_convert.finish()), Arc::new(steps)],
             None,
         )?;
         Ok(Arc::new(array))
@@ -375,7 +446,7 @@ impl GroupsAccumulator for FunnelGroups {
     /// partial aggregation). Merging appends them in input order, so ties keep arrival order.
     fn convert_to_state(&self, values: &[ArrayRef], opt_filter: Option<&BooleanArray>) -> Result<Vec<ArrayRef>> {
         let rows = values.first().map_or(0, |v| v.len());
-        let mut single = FunnelGroups::new(self.rules);
+        let mut single = FunnelGroups::new(self.rules, self.attribute);
         single.update_batch(values, &(0..rows).collect::<Vec<_>>(), opt_filter, rows)?;
         single.state(EmitTo::All)
     }
