@@ -85,7 +85,8 @@ fn render(events: &[Event], json: &str) -> String {
     let schema = schema();
     let column: Vec<ArrayRef> = vec![
         Arc::new(
-            TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| MARCH_1 + e.4 * DAY)).with_timezone("UTC"),
+            TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| MARCH_1 + e.4 * DAY))
+                .with_timezone("UTC"),
         ),
         Arc::new(StringArray::from_iter_values(events.iter().map(|e| e.0.as_str()))),
         Arc::new(StringArray::from_iter_values(events.iter().map(|e| e.2))),
@@ -123,8 +124,10 @@ fn render(events: &[Event], json: &str) -> String {
                     None => " rel=-".to_owned(),
                 };
                 line += &match (b.interval, b.p_value) {
-                    (Some(i), Some(p)) => format!(" ci=[{:+.6}, {:+.6}] p={p:.4}", i.low, i.high)
-                        + &i.df.map(|df| format!(" df={df:.2}")).unwrap_or_default(),
+                    (Some(i), Some(p)) => {
+                        format!(" ci=[{:+.6}, {:+.6}] p={p:.4}", i.low, i.high)
+                            + &i.df.map(|df| format!(" df={df:.2}")).unwrap_or_default()
+                    }
                     _ => " ci=-".to_owned(),
                 };
             }
@@ -191,13 +194,20 @@ fn means_get_welchs_interval() {
 fn per_entity_values_count_entities_without_the_event_as_zero() {
     // Revenue per user: control 2 buyers of 10 among 4 users → 5.0; treatment 1 buyer of 30 among
     // 3 → 10.0. Variances: control {10,10,0,0} → 100/3, treatment {30,0,0} → 300; ν = 2.34.
-    check(vec![users("control", 4, 2, Some(10.0)), users("treatment", 3, 1, Some(30.0))], REVENUE,
-        "control n=4 v=5.0000 small | treatment n=3 v=10.0000 gap=+5.0000 rel=+1.0000 ci=[-34.137939, +44.137939] p=0.6722 df=2.34 small");
+    check(
+        vec![users("control", 4, 2, Some(10.0)), users("treatment", 3, 1, Some(30.0))],
+        REVENUE,
+        "control n=4 v=5.0000 small | treatment n=3 v=10.0000 gap=+5.0000 rel=+1.0000 ci=[-34.137939, +44.137939] p=0.6722 df=2.34 small",
+    );
     // Orders per user, the events counted: 2 orders by one of 2 users vs 1 by 1 of 2.
     check(
-        vec![one("c1", "control", "order", None, 0), one("c1", "control", "order", None, 1),
-             one("c2", "control", "view", None, 0), one("t1", "treatment", "order", None, 0),
-             one("t2", "treatment", "view", None, 0)],
+        vec![
+            one("c1", "control", "order", None, 0),
+            one("c1", "control", "order", None, 1),
+            one("c2", "control", "view", None, 0),
+            one("t1", "treatment", "order", None, 0),
+            one("t2", "treatment", "view", None, 0),
+        ],
         r#"{"kind":"ab","metric":{"type":"mean","event":"order"}}"#,
         "control n=2 v=1.0000 small | treatment n=2 v=0.5000 gap=-0.5000 rel=-0.5000 ci=[-7.418523, +6.418523] p=0.7117 df=1.47 small",
     );
@@ -205,8 +215,11 @@ fn per_entity_values_count_entities_without_the_event_as_zero() {
 
 #[test]
 fn buckets_below_thirty_entities_are_flagged() {
-    check(vec![users("control", 30, 3, None), users("treatment", 29, 3, None)], CONVERSION,
-        "control n=30 v=0.1000 | treatment n=29 v=0.1034 gap=+0.0034 rel=+0.0345 ci=[-0.150857, +0.157753] p=0.9651 small");
+    check(
+        vec![users("control", 30, 3, None), users("treatment", 29, 3, None)],
+        CONVERSION,
+        "control n=30 v=0.1000 | treatment n=29 v=0.1034 gap=+0.0034 rel=+0.0345 ci=[-0.150857, +0.157753] p=0.9651 small",
+    );
 }
 
 #[test]
@@ -214,15 +227,22 @@ fn an_entity_in_two_buckets_stays_in_its_first() {
     // u moved from treatment (day 0) to control (day 2) and ordered in control: it counts as a
     // treatment user who converted, and is reported as mixed.
     check(
-        vec![one("u", "treatment", "view", None, 0), one("u", "control", "order", None, 2),
-             one("c", "control", "view", None, 1)],
+        vec![
+            one("u", "treatment", "view", None, 0),
+            one("u", "control", "order", None, 2),
+            one("c", "control", "view", None, 1),
+        ],
         CONVERSION,
         "control n=1 v=0.0000 small | treatment n=1 v=1.0000 gap=+1.0000 rel=- ci=- small | mixed=1",
     );
     // Events without a bucket value do not expose anyone, but still count for the metric.
     check(
-        vec![one("u", "", "view", None, 0), one("u", "treatment", "view", None, 1), one("u", "", "order", None, 2),
-             one("c", "control", "view", None, 1)],
+        vec![
+            one("u", "", "view", None, 0),
+            one("u", "treatment", "view", None, 1),
+            one("u", "", "order", None, 2),
+            one("c", "control", "view", None, 1),
+        ],
         CONVERSION,
         "control n=1 v=0.0000 small | treatment n=1 v=1.0000 gap=+1.0000 rel=- ci=- small",
     );
@@ -231,15 +251,23 @@ fn an_entity_in_two_buckets_stays_in_its_first() {
 #[test]
 fn the_range_and_filters_choose_the_events() {
     // Only March 2nd–3rd: c's order on the 1st and t's view on the 4th are out.
-    let events = vec![one("c", "control", "order", None, 0), one("c", "control", "view", None, 1),
-        one("t", "treatment", "order", None, 2), one("t", "treatment", "view", None, 3)];
-    check(events.clone(),
+    let events = vec![
+        one("c", "control", "order", None, 0),
+        one("c", "control", "view", None, 1),
+        one("t", "treatment", "order", None, 2),
+        one("t", "treatment", "view", None, 3),
+    ];
+    check(
+        events.clone(),
         r#"{"kind":"ab","date_range":{"kind":"between","from":"2024-03-02","to":"2024-03-03"},"metric":{"type":"conversion","event":"order"}}"#,
-        "control n=1 v=0.0000 small | treatment n=1 v=1.0000 gap=+1.0000 rel=- ci=- small");
+        "control n=1 v=0.0000 small | treatment n=1 v=1.0000 gap=+1.0000 rel=- ci=- small",
+    );
     // A metric filter: only orders above 20 convert.
-    check(vec![users("control", 2, 2, Some(10.0)), users("treatment", 2, 1, Some(25.0))],
+    check(
+        vec![users("control", 2, 2, Some(10.0)), users("treatment", 2, 1, Some(25.0))],
         r#"{"kind":"ab","metric":{"type":"conversion","event":"order","filters":[{"column":"price","op":"range","min":"20"}]}}"#,
-        "control n=2 v=0.0000 small | treatment n=2 v=0.5000 gap=+0.5000 rel=- ci=[-0.192952, +1.192952] p=0.1573 small");
+        "control n=2 v=0.0000 small | treatment n=2 v=0.5000 gap=+0.5000 rel=- ci=[-0.192952, +1.192952] p=0.1573 small",
+    );
     // No events at all: no buckets, and no complaint about the control.
     check(vec![], CONVERSION, "");
 }
@@ -247,19 +275,37 @@ fn the_range_and_filters_choose_the_events() {
 #[test]
 fn refusals_name_the_field() {
     let data = || vec![users("control", 2, 1, Some(1.0)), users("treatment", 2, 1, Some(1.0))];
-    check(data(), r#"{"kind":"ab","control":"baseline"}"#,
-        "control: there is no bucket `baseline`; the buckets are control, treatment");
+    check(
+        data(),
+        r#"{"kind":"ab","control":"baseline"}"#,
+        "control: there is no bucket `baseline`; the buckets are control, treatment",
+    );
     check(data(), r#"{"kind":"ab","bucket":"variant"}"#, "bucket: the table `events` has no column `variant`");
     check(data(), r#"{"kind":"ab","source":{"table":"orders"}}"#, "source.table: there is no table named `orders`");
-    check(data(), r#"{"kind":"ab","source":{"entity":"device_id"}}"#,
-        "source.entity: the table `events` has no column `device_id`");
-    check(data(), r#"{"kind":"ab","metric":{"type":"mean","value":{"of":"sum","column":"event_name"}}}"#,
-        "metric.value.column: a sum needs a number column, and `event_name` holds Utf8");
-    check(data(), r#"{"kind":"ab","metric":{"type":"conversion","filters":[{"column":"price","op":"contains","text":"9"}]}}"#,
-        "metric.filters[0].op: contains needs a text column, and `price` is a number");
-    check(data(), r#"{"kind":"ab","filters":[{"column":"colour","op":"is_null"}]}"#,
-        "filters[0].column: the table `events` has no column `colour`");
+    check(
+        data(),
+        r#"{"kind":"ab","source":{"entity":"device_id"}}"#,
+        "source.entity: the table `events` has no column `device_id`",
+    );
+    check(
+        data(),
+        r#"{"kind":"ab","metric":{"type":"mean","value":{"of":"sum","column":"event_name"}}}"#,
+        "metric.value.column: a sum needs a number column, and `event_name` holds Utf8",
+    );
+    check(
+        data(),
+        r#"{"kind":"ab","metric":{"type":"conversion","filters":[{"column":"price","op":"contains","text":"9"}]}}"#,
+        "metric.filters[0].op: contains needs a text column, and `price` is a number",
+    );
+    check(
+        data(),
+        r#"{"kind":"ab","filters":[{"column":"colour","op":"is_null"}]}"#,
+        "filters[0].column: the table `events` has no column `colour`",
+    );
     check(data(), r#"{"kind":"ab","date_range":{"kind":"last","days":0}}"#, "date_range.days: cover at least 1 day");
-    check(data(), r#"{"kind":"ab","source":{"time":"price"},"date_range":{"kind":"last","days":7}}"#,
-        "source.time: a date range needs a time column, and `price` is a number");
+    check(
+        data(),
+        r#"{"kind":"ab","source":{"time":"price"},"date_range":{"kind":"last","days":7}}"#,
+        "source.time: a date range needs a time column, and `price` is a number",
+    );
 }

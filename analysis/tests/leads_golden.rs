@@ -7,7 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use quiver_engine::Engine;
 use quiver_shared::analysis::leads::LeadFollowUpResult;
@@ -24,6 +26,9 @@ const ANN: i64 = 1;
 const BOB: i64 = 2;
 const CID: i64 = 3;
 
+/// One lead event: (seconds, kind, rep, outcome).
+type Happened = (i64, &'static str, Option<i64>, Option<&'static str>);
+
 /// A lead and its history, built step by step.
 #[derive(Clone)]
 struct Lead {
@@ -31,8 +36,8 @@ struct Lead {
     created: i64,
     region: &'static str,
     amount: Option<f64>,
-    /// (seconds, kind, rep, outcome), in arrival order.
-    events: Vec<(i64, &'static str, Option<i64>, Option<&'static str>)>,
+    /// In arrival order.
+    events: Vec<Happened>,
 }
 
 fn lead(id: i64, created: i64) -> Lead {
@@ -118,13 +123,15 @@ fn run(leads: &[Lead], json: &str, now: i64) -> Result<LeadFollowUpResult, Strin
         &lead_schema,
         vec![
             Arc::new(Int64Array::from_iter_values(leads.iter().map(|l| l.id))),
-            Arc::new(TimestampMicrosecondArray::from_iter_values(leads.iter().map(|l| micros(l.created))).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(leads.iter().map(|l| micros(l.created)))
+                    .with_timezone("UTC"),
+            ),
             Arc::new(StringArray::from_iter_values(leads.iter().map(|l| l.region))),
             Arc::new(Float64Array::from_iter(leads.iter().map(|l| l.amount))),
         ],
     );
-    let events: Vec<(i64, &(i64, &str, Option<i64>, Option<&str>))> =
-        leads.iter().flat_map(|l| l.events.iter().map(move |e| (l.id, e))).collect();
+    let events: Vec<(i64, &Happened)> = leads.iter().flat_map(|l| l.events.iter().map(move |e| (l.id, e))).collect();
     let event_schema = Arc::new(Schema::new(vec![
         Field::new("event_id", DataType::Int64, false),
         Field::new("lead_id", DataType::Int64, false),
@@ -139,19 +146,20 @@ fn run(leads: &[Lead], json: &str, now: i64) -> Result<LeadFollowUpResult, Strin
             Arc::new(Int64Array::from_iter_values(0..events.len() as i64)),
             Arc::new(Int64Array::from_iter_values(events.iter().map(|e| e.0))),
             Arc::new(Int64Array::from_iter(events.iter().map(|e| e.1.2))),
-            Arc::new(TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| micros(e.1.0))).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| micros(e.1.0))).with_timezone("UTC"),
+            ),
             Arc::new(StringArray::from_iter_values(events.iter().map(|e| e.1.1))),
             Arc::new(StringArray::from_iter(events.iter().map(|e| e.1.3))),
         ],
     );
-    let rep_schema =
-        Arc::new(Schema::new(vec![Field::new("rep_id", DataType::Int64, false), Field::new("name", DataType::Utf8, false)]));
+    let rep_schema = Arc::new(Schema::new(vec![
+        Field::new("rep_id", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, false),
+    ]));
     let rep_rows = batch(
         &rep_schema,
-        vec![
-            Arc::new(Int64Array::from(vec![ANN, BOB, CID])),
-            Arc::new(StringArray::from(vec!["Ann", "Bob", "Cid"])),
-        ],
+        vec![Arc::new(Int64Array::from(vec![ANN, BOB, CID])), Arc::new(StringArray::from(vec!["Ann", "Bob", "Cid"]))],
     );
     engine.register("leads", lead_schema.clone(), vec![lead_rows]).unwrap();
     engine.register("lead_events", event_schema.clone(), vec![event_rows]).unwrap();
@@ -262,23 +270,48 @@ const SPEC: &str = r#"{"kind":"lead_follow_up"}"#;
 fn speed_to_lead_runs_from_creation_and_response_time_from_the_latest_assignment() {
     // Routed to Ann after 2 minutes, rerouted to Bob at 30, who calls at 45: speed 45, response 15.
     let rerouted = lead(1, 0).assign(2 * M, ANN).assign(30 * M, BOB).call(45 * M, BOB);
-    check(summary, &[rerouted], SPEC, DAY,
-        "leads=1 assigned=1 speed=45m response=15m p95=15m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0");
+    check(
+        summary,
+        &[rerouted],
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=45m response=15m p95=15m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0",
+    );
     // Ann touches at 10 before the reroute: speed 10; Bob's own clock starts at 30 and he calls at 40.
     let touched_before = lead(1, 0).assign(2 * M, ANN).missed(10 * M, ANN).assign(30 * M, BOB).call(40 * M, BOB);
-    check(summary, &[touched_before], SPEC, DAY,
-        "leads=1 assigned=1 speed=10m response=10m p95=10m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0");
+    check(
+        summary,
+        &[touched_before],
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=10m response=10m p95=10m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0",
+    );
     // Touched by Ann, then handed to Bob who never calls: no response yet, breached and overdue.
     let dropped = lead(1, 0).assign(2 * M, ANN).call(10 * M, ANN).assign(30 * M, BOB);
-    check(summary, &[dropped], SPEC, DAY,
-        "leads=1 assigned=1 speed=10m response=- p95=- sla=0/1 contact=1/1 won=0/1 amount=0 overdue=1");
+    check(
+        summary,
+        &[dropped],
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=10m response=- p95=- sla=0/1 contact=1/1 won=0/1 amount=0 overdue=1",
+    );
     // A touch at the very instant of the assignment counts, with a response of 0.
-    check(summary, &[lead(1, 0).assign(5 * M, ANN).call(5 * M, ANN)], SPEC, DAY,
-        "leads=1 assigned=1 speed=5m response=0m p95=0m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0");
+    check(
+        summary,
+        &[lead(1, 0).assign(5 * M, ANN).call(5 * M, ANN)],
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=5m response=0m p95=0m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0",
+    );
     // Two leads: medians and p95 interpolate (responses 10 and 30 minutes: median 20, p95 29).
     let two = [lead(1, 0).assign(0, ANN).call(10 * M, ANN), lead(2, 0).assign(0, ANN).missed(30 * M, ANN)];
-    check(summary, &two, SPEC, DAY,
-        "leads=2 assigned=2 speed=20m response=20m p95=29m sla=2/2 contact=1/2 won=0/2 amount=0 overdue=0");
+    check(
+        summary,
+        &two,
+        SPEC,
+        DAY,
+        "leads=2 assigned=2 speed=20m response=20m p95=29m sla=2/2 contact=1/2 won=0/2 amount=0 overdue=0",
+    );
 }
 
 #[test]
@@ -291,13 +324,23 @@ fn system_and_automated_events_never_count_as_a_touch() {
         .event(3 * M, "call", None, Some("connected"))
         .event(5 * M, "stage_change", Some(ANN), Some("contacted"))
         .event(20 * M, "email", Some(ANN), Some("not_connected"));
-    check(summary, &[history.clone()], SPEC, DAY,
-        "leads=1 assigned=1 speed=20m response=18m p95=18m sla=1/1 contact=0/1 won=0/1 amount=0 overdue=0");
+    check(
+        summary,
+        std::slice::from_ref(&history),
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=20m response=18m p95=18m sla=1/1 contact=0/1 won=0/1 amount=0 overdue=0",
+    );
     // Without the email the lead is untouched and overdue, whatever the system did.
     let mut untouched = history;
     untouched.events.pop();
-    check(summary, &[untouched], SPEC, DAY,
-        "leads=1 assigned=1 speed=- response=- p95=- sla=0/1 contact=0/0 won=0/1 amount=0 overdue=1");
+    check(
+        summary,
+        &[untouched],
+        SPEC,
+        DAY,
+        "leads=1 assigned=1 speed=- response=- p95=- sla=0/1 contact=0/0 won=0/1 amount=0 overdue=1",
+    );
 }
 
 #[test]
@@ -307,11 +350,21 @@ fn a_lead_is_overdue_only_past_the_threshold_since_its_latest_assignment() {
     check(overdue, &waiting, SPEC, 70 * M, "0: ");
     check(overdue, &waiting, SPEC, 71 * M, "1: L1 Ann at=600s waiting=61m over=1m");
     // A 15-minute SLA makes it overdue sooner.
-    check(overdue, &waiting, r#"{"kind":"lead_follow_up","sla_minutes":15}"#, 30 * M,
-        "1: L1 Ann at=600s waiting=20m over=5m");
+    check(
+        overdue,
+        &waiting,
+        r#"{"kind":"lead_follow_up","sla_minutes":15}"#,
+        30 * M,
+        "1: L1 Ann at=600s waiting=20m over=5m",
+    );
     // Pending within the SLA: in neither side of the within-SLA share.
-    check(summary, &waiting, SPEC, 30 * M,
-        "leads=1 assigned=1 speed=- response=- p95=- sla=0/0 contact=0/0 won=0/1 amount=0 overdue=0");
+    check(
+        summary,
+        &waiting,
+        SPEC,
+        30 * M,
+        "leads=1 assigned=1 speed=- response=- p95=- sla=0/0 contact=0/0 won=0/1 amount=0 overdue=0",
+    );
     // Most overdue first; a reassignment restarts the clock; touched, lost and unassigned leads wait
     // for no one.
     let many = [
@@ -322,11 +375,21 @@ fn a_lead_is_overdue_only_past_the_threshold_since_its_latest_assignment() {
         lead(5, 0).assign(0, ANN).lost(H, ANN),
         lead(6, 0),
     ];
-    check(overdue, &many, SPEC, 4 * H,
-        "3: L2 Bob at=3600s waiting=180m over=120m | L1 Ann at=7200s waiting=120m over=60m | L3 Cid at=9000s waiting=90m over=30m");
+    check(
+        overdue,
+        &many,
+        SPEC,
+        4 * H,
+        "3: L2 Bob at=3600s waiting=180m over=120m | L1 Ann at=7200s waiting=120m over=60m | L3 Cid at=9000s waiting=90m over=30m",
+    );
     // The limit cuts the list, not the count.
-    check(overdue, &many, r#"{"kind":"lead_follow_up","overdue_limit":1}"#, 4 * H,
-        "3: L2 Bob at=3600s waiting=180m over=120m");
+    check(
+        overdue,
+        &many,
+        r#"{"kind":"lead_follow_up","overdue_limit":1}"#,
+        4 * H,
+        "3: L2 Bob at=3600s waiting=180m over=120m",
+    );
 }
 
 #[test]
@@ -356,8 +419,13 @@ fn contact_rate_is_connected_leads_of_touched_leads() {
         lead(3, 0).assign(0, ANN),
         lead(4, 0).assign(0, BOB).event(M, "visit", Some(BOB), Some("connected")),
     ];
-    check(summary, &leads, SPEC, 10 * M,
-        "leads=4 assigned=4 speed=1m response=1m p95=1m sla=3/3 contact=2/3 won=0/4 amount=0 overdue=0");
+    check(
+        summary,
+        &leads,
+        SPEC,
+        10 * M,
+        "leads=4 assigned=4 speed=1m response=1m p95=1m sla=3/3 contact=2/3 won=0/4 amount=0 overdue=0",
+    );
 }
 
 #[test]
@@ -371,21 +439,46 @@ fn conversion_is_cohort_unless_the_period_form_is_asked_for() {
         lead(4, 3 * DAY).assign(3 * DAY + M, ANN).call(3 * DAY + 2 * M, ANN).won(3 * DAY + H, ANN, 7.0),
     ];
     let range = r#""date_range":{"kind":"between","from":"2024-03-02","to":"2024-03-03""#;
-    check(summary, &leads, &format!(r#"{{"kind":"lead_follow_up",{range}}}}}"#), 5 * DAY,
-        "leads=2 assigned=2 speed=2.5m response=1.5m p95=1.95m sla=2/2 contact=2/2 won=1/2 amount=40 overdue=0");
-    check(summary, &leads, &format!(r#"{{"kind":"lead_follow_up",{range}}},"conversion":"period"}}"#), 5 * DAY,
-        "leads=2 assigned=2 speed=2.5m response=1.5m p95=1.95m sla=2/2 contact=2/2 won=1/2 amount=100 overdue=0");
+    check(
+        summary,
+        &leads,
+        &format!(r#"{{"kind":"lead_follow_up",{range}}}}}"#),
+        5 * DAY,
+        "leads=2 assigned=2 speed=2.5m response=1.5m p95=1.95m sla=2/2 contact=2/2 won=1/2 amount=40 overdue=0",
+    );
+    check(
+        summary,
+        &leads,
+        &format!(r#"{{"kind":"lead_follow_up",{range}}},"conversion":"period"}}"#),
+        5 * DAY,
+        "leads=2 assigned=2 speed=2.5m response=1.5m p95=1.95m sla=2/2 contact=2/2 won=1/2 amount=100 overdue=0",
+    );
     // The label says which form it is.
     let period = run(&leads, &format!(r#"{{"kind":"lead_follow_up",{range}}},"conversion":"period"}}"#), 5 * DAY);
     assert_eq!(period.unwrap().summary.conversion_label, "won in range / created in range (period)");
     // Per rep too: in the period form Ann owns no lead created in the range but won one in it.
-    check(board, &leads, &format!(r#"{{"kind":"lead_follow_up",{range}}},"conversion":"period"}}"#), 5 * DAY,
-        "Ann 0 handed=0 sla=0/0 med=- p95=- contact=0/0 won=1/0 100 | Bob 2 handed=0 sla=2/2 med=1.5m p95=1.95m contact=2/2 won=0/2 0");
+    check(
+        board,
+        &leads,
+        &format!(r#"{{"kind":"lead_follow_up",{range}}},"conversion":"period"}}"#),
+        5 * DAY,
+        "Ann 0 handed=0 sla=0/0 med=- p95=- contact=0/0 won=1/0 100 | Bob 2 handed=0 sla=2/2 med=1.5m p95=1.95m contact=2/2 won=0/2 0",
+    );
     // Without a range both forms read all leads, and agree.
-    check(summary, &leads, r#"{"kind":"lead_follow_up","conversion":"period"}"#, 5 * DAY,
-        "leads=4 assigned=4 speed=2m response=1m p95=1.85m sla=4/4 contact=4/4 won=3/4 amount=147 overdue=0");
-    check(summary, &leads, SPEC, 5 * DAY,
-        "leads=4 assigned=4 speed=2m response=1m p95=1.85m sla=4/4 contact=4/4 won=3/4 amount=147 overdue=0");
+    check(
+        summary,
+        &leads,
+        r#"{"kind":"lead_follow_up","conversion":"period"}"#,
+        5 * DAY,
+        "leads=4 assigned=4 speed=2m response=1m p95=1.85m sla=4/4 contact=4/4 won=3/4 amount=147 overdue=0",
+    );
+    check(
+        summary,
+        &leads,
+        SPEC,
+        5 * DAY,
+        "leads=4 assigned=4 speed=2m response=1m p95=1.85m sla=4/4 contact=4/4 won=3/4 amount=147 overdue=0",
+    );
 }
 
 #[test]
@@ -421,12 +514,14 @@ fn the_leaderboard_sorts_by_the_chosen_column() {
 
 #[test]
 fn filters_choose_the_leads() {
-    let leads = [
-        lead(1, 0).assign(0, ANN).call(M, ANN),
-        lead(2, 0).assign(0, BOB).call(3 * M, BOB).region("APAC"),
-    ];
-    check(summary, &leads, r#"{"kind":"lead_follow_up","filters":[{"column":"region","op":"in","values":["APAC"]}]}"#,
-        DAY, "leads=1 assigned=1 speed=3m response=3m p95=3m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0");
+    let leads = [lead(1, 0).assign(0, ANN).call(M, ANN), lead(2, 0).assign(0, BOB).call(3 * M, BOB).region("APAC")];
+    check(
+        summary,
+        &leads,
+        r#"{"kind":"lead_follow_up","filters":[{"column":"region","op":"in","values":["APAC"]}]}"#,
+        DAY,
+        "leads=1 assigned=1 speed=3m response=3m p95=3m sla=1/1 contact=1/1 won=0/1 amount=0 overdue=0",
+    );
 }
 
 #[test]
@@ -436,13 +531,24 @@ fn refusals_name_the_field() {
     refuse(r#"{"kind":"lead_follow_up","sla_minutes":0}"#, "sla_minutes: between 1 and 43200 minutes, not 0");
     refuse(r#"{"kind":"lead_follow_up","overdue_limit":20000}"#, "overdue_limit: at most 10000, not 20000");
     refuse(r#"{"kind":"lead_follow_up","tables":{"leads":"deals"}}"#, "tables.leads: there is no table named `deals`");
-    refuse(r#"{"kind":"lead_follow_up","tables":{"reps":"leads"}}"#,
-        "tables.reps: the table `leads` has no column `rep_id`, which the lead follow-up reads");
-    refuse(r#"{"kind":"lead_follow_up","tables":{"events":"leads"}}"#,
-        "tables.events: the table `leads` has no column `event_id`, which the lead follow-up reads");
-    refuse(r#"{"kind":"lead_follow_up","filters":[{"column":"country","op":"is_null"}]}"#,
-        "filters[0].column: the table `leads` has no column `country`");
-    refuse(r#"{"kind":"lead_follow_up","filters":[{"column":"region","op":"range","min":"1"}]}"#,
-        "filters[0].op: a range needs a number or time column, and `region` is text");
-    refuse(r#"{"kind":"lead_follow_up","date_range":{"kind":"last","days":0}}"#, "date_range.days: cover at least 1 day");
+    refuse(
+        r#"{"kind":"lead_follow_up","tables":{"reps":"leads"}}"#,
+        "tables.reps: the table `leads` has no column `rep_id`, which the lead follow-up reads",
+    );
+    refuse(
+        r#"{"kind":"lead_follow_up","tables":{"events":"leads"}}"#,
+        "tables.events: the table `leads` has no column `event_id`, which the lead follow-up reads",
+    );
+    refuse(
+        r#"{"kind":"lead_follow_up","filters":[{"column":"country","op":"is_null"}]}"#,
+        "filters[0].column: the table `leads` has no column `country`",
+    );
+    refuse(
+        r#"{"kind":"lead_follow_up","filters":[{"column":"region","op":"range","min":"1"}]}"#,
+        "filters[0].op: a range needs a number or time column, and `region` is text",
+    );
+    refuse(
+        r#"{"kind":"lead_follow_up","date_range":{"kind":"last","days":0}}"#,
+        "date_range.days: cover at least 1 day",
+    );
 }

@@ -252,7 +252,7 @@ fn reference(leads: &[Lead], spec: &LeadFollowUpSpec, now: i64) -> LeadFollowUpR
     LeadFollowUpResult {
         sla_minutes: spec.sla_minutes,
         days: spec.date_range.as_ref().map(|_| (day(2), day(3))),
-        summary,
+        summary: Box::new(summary),
         bands,
         leaderboard,
         overdue_total: overdue.len() as u64,

@@ -39,7 +39,8 @@ pub fn run(engine: &Engine, spec: &AbSpec, ctx: AnalysisContext<'_>) -> Result<(
     let samples: Vec<(String, f64, Sample)> = (0..buckets.len())
         .map(|i| {
             let bucket = buckets[i].clone().ok_or_else(|| AnalysisError::Result("a null bucket".to_owned()))?;
-            let sample = Sample { n: entities[i], mean: means[i].unwrap_or(0.0), variance: variances[i].unwrap_or(0.0) };
+            let sample =
+                Sample { n: entities[i], mean: means[i].unwrap_or(0.0), variance: variances[i].unwrap_or(0.0) };
             Ok((bucket, totals[i].unwrap_or(0.0), sample))
         })
         .collect::<Result<_, AnalysisError>>()?;
@@ -65,7 +66,8 @@ pub fn run(engine: &Engine, spec: &AbSpec, ctx: AnalysisContext<'_>) -> Result<(
         .into());
     };
     // The control first, then the others in bucket order (the query's).
-    let order = samples.iter().filter(|(b, ..)| *b == spec.control).chain(samples.iter().filter(|(b, ..)| *b != spec.control));
+    let order =
+        samples.iter().filter(|(b, ..)| *b == spec.control).chain(samples.iter().filter(|(b, ..)| *b != spec.control));
     for (bucket, total, sample) in order {
         let is_control = *bucket == spec.control;
         let test = match (is_control, conversion) {
@@ -95,7 +97,8 @@ pub fn run(engine: &Engine, spec: &AbSpec, ctx: AnalysisContext<'_>) -> Result<(
 /// The result as a tidy table, one row per bucket.
 fn table(result: &AbResult) -> QueryOutput {
     let b = &result.buckets;
-    let float = |f: &dyn Fn(&AbBucket) -> Option<f64>| -> ArrayRef { Arc::new(b.iter().map(f).collect::<Float64Array>()) };
+    let float =
+        |f: &dyn Fn(&AbBucket) -> Option<f64>| -> ArrayRef { Arc::new(b.iter().map(f).collect::<Float64Array>()) };
     let fields = [
         ("bucket", DataType::Utf8, false),
         ("is_control", DataType::Boolean, false),

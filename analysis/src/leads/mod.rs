@@ -39,7 +39,7 @@ pub fn run(
         leaderboard: read_leaderboard(&board)?,
         overdue_total: summary.1,
         overdue: read_overdue(&overdue, spec.sla_minutes)?,
-        summary: summary.0,
+        summary: Box::new(summary.0),
         funnel: None,
     };
     Ok((result, board))

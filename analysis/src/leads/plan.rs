@@ -217,8 +217,7 @@ fn leaderboard(prelude: &str, reps_t: &str, spec: &LeadFollowUpSpec) -> String {
         RepColumn::WonAmount => WON_AMOUNT,
     };
     let direction = if spec.sort.descending { "DESC" } else { "ASC" };
-    let (within, contact, conversion) =
-        (ratio(SLA_MET, SLA_DUE), ratio(CONTACTED, TOUCHED), ratio(WON, ASSIGNED));
+    let (within, contact, conversion) = (ratio(SLA_MET, SLA_DUE), ratio(CONTACTED, TOUCHED), ratio(WON, ASSIGNED));
     format!(
         "{prelude}, \
          by_rep AS (\

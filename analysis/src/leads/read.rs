@@ -41,6 +41,8 @@ pub(crate) fn strings(out: &QueryOutput, name: &str) -> Result<Vec<Option<String
 pub(crate) fn counts(out: &QueryOutput, name: &str) -> Result<Vec<u64>, AnalysisError> {
     i64s(out, name)?
         .into_iter()
-        .map(|v| u64::try_from(v.unwrap_or(0)).map_err(|_| AnalysisError::Result(format!("negative count in `{name}`"))))
+        .map(|v| {
+            u64::try_from(v.unwrap_or(0)).map_err(|_| AnalysisError::Result(format!("negative count in `{name}`")))
+        })
         .collect()
 }

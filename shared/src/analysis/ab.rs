@@ -229,8 +229,8 @@ mod tests {
         let err = AnalysisSpec::from_json(json).unwrap_err();
         assert!(err.reason.contains(word), "{err}");
         let inner = json.replacen(r#""kind":"ab","#, "", 1);
-        let err = serde_path_to_error::deserialize::<_, AbSpec>(&mut serde_json::Deserializer::from_str(&inner))
-            .unwrap_err();
+        let err =
+            serde_path_to_error::deserialize::<_, AbSpec>(&mut serde_json::Deserializer::from_str(&inner)).unwrap_err();
         assert_eq!(err.path().to_string(), field, "{err}");
     }
 

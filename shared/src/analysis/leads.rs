@@ -159,8 +159,9 @@ pub struct LeadFollowUpResult {
     /// The first and last day of creation of the cohort; none when the view covers all leads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
-    /// The whole cohort.
-    pub summary: LeadSummary,
+    /// The whole cohort. (Boxed: the summary is most of the result's size, and results travel
+    /// in the `AnalysisResult` enum, whose variants should stay close in size.)
+    pub summary: Box<LeadSummary>,
     /// Assigned leads by response time: 0–5 min, 5–15, 15–60, over 60, never.
     pub bands: Vec<ResponseBand>,
     /// One row per rep owning at least one lead of the cohort, in the spec's order.
@@ -336,10 +337,9 @@ mod tests {
         let err = AnalysisSpec::from_json(json).unwrap_err();
         assert!(err.reason.contains(word), "{err}");
         let inner = json.replacen(r#""kind":"lead_follow_up","#, "", 1);
-        let err = serde_path_to_error::deserialize::<_, LeadFollowUpSpec>(&mut serde_json::Deserializer::from_str(
-            &inner,
-        ))
-        .unwrap_err();
+        let err =
+            serde_path_to_error::deserialize::<_, LeadFollowUpSpec>(&mut serde_json::Deserializer::from_str(&inner))
+                .unwrap_err();
         assert_eq!(err.path().to_string(), field, "{err}");
     }
 
