@@ -140,7 +140,7 @@ fn step(text: &str) -> FunnelStep {
 /// (`ordered`, `strict`, `any_order`), `+dedup`, `+increase`, `!x` (exclusion of event x).
 fn spec(steps: &str, window_secs: u64, options: &str) -> FunnelSpec {
     let mut spec = FunnelSpec { steps: steps.split(',').map(step).collect(), window_secs, ..FunnelSpec::default() };
-    for word in options.split(|c| c == '+' || c == ' ').filter(|w| !w.is_empty()) {
+    for word in options.split(['+', ' ']).filter(|w| !w.is_empty()) {
         match word {
             "ordered" => spec.mode = FunnelMode::Ordered,
             "strict" => spec.mode = FunnelMode::Strict,
