@@ -67,7 +67,8 @@ fn engine(rows: &[Row]) -> (Engine, Vec<TableInfo>) {
         ("event_name", DataType::Utf8, ColumnRole::Dimension),
         ("platform", DataType::Utf8, ColumnRole::Dimension),
     ];
-    let schema = Arc::new(Schema::new(fields.iter().map(|(n, t, _)| Field::new(*n, t.clone(), true)).collect::<Vec<_>>()));
+    let schema =
+        Arc::new(Schema::new(fields.iter().map(|(n, t, _)| Field::new(*n, t.clone(), true)).collect::<Vec<_>>()));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.user.as_str()))),
         Arc::new(TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| r.ts)).with_timezone("UTC")),
@@ -81,7 +82,12 @@ fn engine(rows: &[Row]) -> (Engine, Vec<TableInfo>) {
         name: "events".to_owned(),
         columns: fields
             .iter()
-            .map(|(n, t, role)| ColumnInfo { name: n.to_string(), data_type: t.to_string(), nullable: true, role: *role })
+            .map(|(n, t, role)| ColumnInfo {
+                name: n.to_string(),
+                data_type: t.to_string(),
+                nullable: true,
+                role: *role,
+            })
             .collect(),
         partition_keys: vec![],
         rows: rows.len() as u64,
@@ -94,7 +100,10 @@ fn engine(rows: &[Row]) -> (Engine, Vec<TableInfo>) {
 /// Runs a retention spec given as JSON over `events`. Two keys of the JSON are not the spec's:
 /// `tz`, the tenant's zone (UTC when left out), and `now`, a UTC time as in the events
 /// (2025-01-01, when every period is over, when left out); today is now's UTC day.
-fn run(events: &str, spec: &str) -> Result<(RetentionResult, quiver_engine::QueryOutput), quiver_analysis::AnalysisError> {
+fn run(
+    events: &str,
+    spec: &str,
+) -> Result<(RetentionResult, quiver_engine::QueryOutput), quiver_analysis::AnalysisError> {
     let mut json: serde_json::Value = serde_json::from_str(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
     let object = json.as_object_mut().unwrap();
     let tz = object.remove("tz").map(|v| v.as_str().unwrap().to_owned()).unwrap_or_else(|| "UTC".to_owned());
@@ -102,7 +111,12 @@ fn run(events: &str, spec: &str) -> Result<(RetentionResult, quiver_engine::Quer
     object.insert("kind".to_owned(), "retention".into());
     let spec = AnalysisSpec::from_json(&json.to_string())?;
     let (engine, tables) = engine(&rows(events));
-    let ctx = AnalysisContext { tables: &tables, time_zone: &tz, today: now.date(), now_micros: now.and_utc().timestamp_micros() };
+    let ctx = AnalysisContext {
+        tables: &tables,
+        time_zone: &tz,
+        today: now.date(),
+        now_micros: now.and_utc().timestamp_micros(),
+    };
     let output = quiver_analysis::run(&engine, &spec, ctx)?;
     match output.result {
         AnalysisResult::Retention(result) => Ok((result, output.table)),
@@ -154,7 +168,11 @@ fn doris_retention_example() {
         r#"{"date_range":{"kind":"between","from":"2024-03-12","to":"2024-03-12"},"periods":2}"#,
         "03-12 3: 100% 66.7% 33.3% | all 3: 100% 66.7% 33.3%",
     );
-    check(DORIS, &format!("{{{DAYS_12_TO_14}}}"), "03-12 3: 100% 66.7% 33.3% | 03-13 0: - - - | 03-14 0: - - - | all 3: 100% 66.7% 33.3%");
+    check(
+        DORIS,
+        &format!("{{{DAYS_12_TO_14}}}"),
+        "03-12 3: 100% 66.7% 33.3% | 03-13 0: - - - | 03-14 0: - - - | all 3: 100% 66.7% 33.3%",
+    );
 }
 
 #[test]
@@ -182,9 +200,17 @@ fn on_or_after_counts_any_later_return() {
     let events = "u0 03-12; u0 03-14; u1 03-12; u1 03-13";
     let range = r#""date_range":{"kind":"between","from":"2024-03-12","to":"2024-03-12"},"periods":2"#;
     check(events, &format!("{{{range}}}"), "03-12 2: 100% 50% 50% | all 2: 100% 50% 50%");
-    check(events, &format!(r#"{{{range},"criterion":"on_or_after"}}"#), "03-12 2: 100% 100% 50% | all 2: 100% 100% 50%");
+    check(
+        events,
+        &format!(r#"{{{range},"criterion":"on_or_after"}}"#),
+        "03-12 2: 100% 100% 50% | all 2: 100% 100% 50%",
+    );
     // A return a month later still counts for every period before it.
-    check("u0 03-12; u0 04-20; u1 03-12", &format!(r#"{{{range},"criterion":"on_or_after"}}"#), "03-12 2: 100% 50% 50% | all 2: 100% 50% 50%");
+    check(
+        "u0 03-12; u0 04-20; u1 03-12",
+        &format!(r#"{{{range},"criterion":"on_or_after"}}"#),
+        "03-12 2: 100% 50% 50% | all 2: 100% 50% 50%",
+    );
 }
 
 #[test]
@@ -261,7 +287,8 @@ fn days_are_the_tenants() {
 fn periods_not_over_are_flagged_not_hidden() {
     // Now is the 13th: the 12th's period 1 is under way, period 2 has not started.
     let events = "u0 03-12; u0 03-13T08:00; u1 03-12; u1 03-13T09:00; u2 03-13T08:00";
-    let range = r#""date_range":{"kind":"between","from":"2024-03-12","to":"2024-03-13"},"periods":2,"now":"03-13T10:00""#;
+    let range =
+        r#""date_range":{"kind":"between","from":"2024-03-12","to":"2024-03-13"},"periods":2,"now":"03-13T10:00""#;
     check(events, &format!("{{{range}}}"), "03-12 2: 100% 100%* -? | 03-13 1: 100%* -? -? | all 3: 100%* 100%* -?");
     // On or after: no denominator until the period is over, the entities so far still shown.
     check(
@@ -312,7 +339,12 @@ fn the_tidy_table_has_a_row_per_cell() {
 }
 
 #[track_caller]
-fn check_entity(starts: &[i32], returns: &[i32], rule: (RetentionType, RetentionCriterion, u32), expected: &[(i32, u32)]) {
+fn check_entity(
+    starts: &[i32],
+    returns: &[i32],
+    rule: (RetentionType, RetentionCriterion, u32),
+    expected: &[(i32, u32)],
+) {
     let rule = RetentionRule { retention_type: rule.0, criterion: rule.1, periods: rule.2 };
     assert_eq!(entity_cells(starts, returns, rule), expected, "{starts:?} {returns:?} {rule:?}");
 }
@@ -335,18 +367,23 @@ fn one_entitys_cells() {
 #[test]
 fn the_aggregate_runs_in_plain_sql() {
     let (engine, _) = engine(&rows(DORIS));
-    let sql = "SELECT user_id, retention(CAST(ts AS DATE), CAST(ts AS DATE), 'day', 'first_time', 'on', \
-               DATE '2024-03-12', DATE '2024-03-12', 2) AS cells FROM events GROUP BY user_id ORDER BY user_id";
-    let grid = engine.sql(sql).unwrap().to_grid(10);
+    // One cohort (the 12th) and two periods after it: four period starts, UTC midnights.
+    let starts: Vec<String> = ["03-12T00:00", "03-13T00:00", "03-14T00:00", "03-15T00:00"]
+        .iter()
+        .map(|t| time(t).and_utc().timestamp_micros().to_string())
+        .collect();
+    let call = format!("retention(ts, ts, 'first_time', 'on', 1, 2, '{}')", starts.join(","));
+    let sql = format!("SELECT user_id, {call} AS cells FROM events GROUP BY user_id ORDER BY user_id");
+    let grid = engine.sql(&sql).unwrap().to_grid(10);
     let cells: Vec<String> = grid.rows.iter().map(|row| format!("{:?}", row[1])).collect();
     assert_eq!(cells.len(), 3);
-    assert!(cells[0].contains("period: 2") && !cells[1].contains("period: 2"), "{cells:?}");
+    assert!(cells[0].contains("period: 2") && cells[1].contains("period: 1"), "{cells:?}");
+    assert!(!cells[1].contains("period: 2") && !cells[2].contains("period: 1"), "{cells:?}");
     // Without GROUP BY, the whole table is one entity.
-    let whole = "SELECT retention(CAST(ts AS DATE), CAST(ts AS DATE), 'day', 'first_time', 'on', \
-                 DATE '2024-03-12', DATE '2024-03-12', 2) AS cells FROM events";
-    assert_eq!(engine.sql(whole).unwrap().rows(), 1);
-    let wrong = "SELECT retention(ts, ts, 'day', 'first_time', 'on', DATE '2024-03-12', DATE '2024-03-12', 2) FROM events";
-    assert!(engine.sql(wrong).is_err());
+    assert_eq!(engine.sql(&format!("SELECT {call} FROM events")).unwrap().rows(), 1);
+    // Days instead of times, and period starts that do not fit the counts, are refused.
+    assert!(engine.sql(&format!("SELECT {} FROM events", call.replace("ts, ts", "CAST(ts AS DATE), ts"))).is_err());
+    assert!(engine.sql(&format!("SELECT {} FROM events", call.replace(", 1, 2,", ", 1, 3,"))).is_err());
 }
 
 #[track_caller]

@@ -3,6 +3,7 @@
 //! entity; it is public so that tests can check it without SQL.
 
 use quiver_shared::analysis::retention::{RetentionCriterion, RetentionType};
+use std::borrow::Cow;
 
 /// How an entity's events are judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,32 +18,46 @@ pub struct RetentionRule {
 
 /// The cells one entity counts in, as `(cohort period, N)`: `(c, 0)` for each cohort `c` it is
 /// a member of, and `(c, N)` for each `N` in `1..=rule.periods` it was retained in. `starts` and
-/// `returns` are the period indices (`RetentionPeriod::index`) of its start events in the
-/// range and of its return events, in any order, repeats allowed. Sorted by cohort, then N.
+/// `returns` are the period numbers (`RetentionPeriod::index`, or any numbering where the next
+/// period is one more) of its start events in the range and of its return events, in any order,
+/// repeats allowed. Sorted by cohort, then N.
 pub fn entity_cells(starts: &[i32], returns: &[i32], rule: RetentionRule) -> Vec<(i32, u32)> {
-    let mut cohorts: Vec<i32> = match rule.retention_type {
-        RetentionType::FirstTime => starts.iter().min().copied().into_iter().collect(),
-        RetentionType::Recurring => starts.to_vec(),
-    };
-    cohorts.sort_unstable();
-    cohorts.dedup();
-    let mut returned = returns.to_vec();
-    returned.sort_unstable();
-    returned.dedup();
-    let last_return = returned.last().copied();
     let mut cells = Vec::new();
-    for cohort in cohorts {
-        cells.push((cohort, 0));
+    for_each_cell(starts, returns, rule, |cohort, n| cells.push((cohort, n)));
+    cells
+}
+
+/// [`entity_cells`] without collecting: `cell(cohort, n)` for each cell in order. Sorted input
+/// without repeats (as the aggregate's bitsets give) is read in place.
+pub(crate) fn for_each_cell(starts: &[i32], returns: &[i32], rule: RetentionRule, mut cell: impl FnMut(i32, u32)) {
+    let starts = sorted_unique(starts);
+    let returns = sorted_unique(returns);
+    let cohorts = match rule.retention_type {
+        RetentionType::FirstTime => &starts[..starts.len().min(1)],
+        RetentionType::Recurring => &starts[..],
+    };
+    let last_return = returns.last().copied();
+    for &cohort in cohorts {
+        cell(cohort, 0);
         for n in 1..=rule.periods {
             let Some(period) = cohort.checked_add_unsigned(n) else { break };
             let retained = match rule.criterion {
-                RetentionCriterion::On => returned.binary_search(&period).is_ok(),
+                RetentionCriterion::On => returns.binary_search(&period).is_ok(),
                 RetentionCriterion::OnOrAfter => last_return.is_some_and(|last| last >= period),
             };
             if retained {
-                cells.push((cohort, n));
+                cell(cohort, n);
             }
         }
     }
-    cells
+}
+
+fn sorted_unique(values: &[i32]) -> Cow<'_, [i32]> {
+    if values.windows(2).all(|pair| pair[0] < pair[1]) {
+        return Cow::Borrowed(values);
+    }
+    let mut owned = values.to_vec();
+    owned.sort_unstable();
+    owned.dedup();
+    Cow::Owned(owned)
 }

@@ -1,20 +1,23 @@
 //! The retention analysis: cohorts by the period of their start event, and the share of each
 //! that came back 1, 2, … periods later. The rules are in [`quiver_shared::analysis::retention`].
 //!
-//! One query does it all: the events are marked with their local day as a start (in the range)
-//! and as a return, grouped by entity through the `retention` aggregate ([`udaf`]), whose cells
-//! are unnested and counted:
+//! One query does it all: the events are marked with their time as a start (in the range) and as
+//! a return, grouped by entity through the `retention` aggregate ([`udaf`]), whose cells are
+//! unnested and counted:
 //!
 //! ```text
-//! WITH marked AS (SELECT entity, CASE WHEN <start> AND <day in range> THEN day END AS start_day,
-//!                        CASE WHEN <return> THEN day END AS return_day FROM events WHERE …),
-//!      per_entity AS (SELECT retention(start_day, return_day, 'week', …) AS cells FROM marked GROUP BY entity),
+//! WITH marked AS (SELECT entity, CASE WHEN <start> AND <in range> THEN ts END AS start_time,
+//!                        CASE WHEN <return> THEN ts END AS return_time FROM events WHERE …),
+//!      per_entity AS (SELECT retention(start_time, return_time, 'first_time', …) AS cells
+//!                     FROM marked GROUP BY entity),
 //!      cells AS (SELECT unnest(cells) AS cell FROM per_entity)
 //! SELECT get_field(cell, 'cohort') AS cohort, get_field(cell, 'period') AS period, count(*) AS entities
 //! FROM cells GROUP BY 1, 2
 //! ```
 //!
-//! Denominators, statuses and the summary are then worked out here from those counts.
+//! When each period begins in the tenant's zone comes from the engine first (a tiny query), so
+//! the aggregate places each event with a binary search instead of a time-zone conversion.
+//! Denominators, statuses and the summary are then worked out here from the counts.
 
 mod entity;
 mod udaf;
@@ -23,10 +26,12 @@ pub use entity::{RetentionRule, entity_cells};
 pub use udaf::RETENTION;
 
 use crate::AnalysisError;
-use crate::trend::events::{Events, date_literal};
+use crate::trend::events::Events;
 use crate::trend::read::{self, each_batch, tidy};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{ArrayRef, BooleanArray, Date32Array, Float64Array, StringArray, UInt32Array, UInt64Array};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, StringArray, UInt32Array, UInt64Array,
+};
 use quiver_engine::{Engine, QueryOutput};
 use quiver_shared::analysis::retention::{
     PeriodStatus, RetentionCell, RetentionCohort, RetentionCriterion, RetentionResult, RetentionSpec,
@@ -43,8 +48,8 @@ pub(crate) fn install(engine: &Engine) {
 /// A spec checked against the catalogue and turned into its query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRetention {
-    /// The query: one row per non-empty cell, `cohort` (`Date32`, the cohort period's first
-    /// day), `period` (`Int32`, N) and `entities` (`Int64`).
+    /// The query: one row per non-empty cell, `cohort` (`Int32`, the cohort's number, 0 for
+    /// the first), `period` (`Int32`, N) and `entities` (`Int64`).
     pub sql: String,
     /// The range's first day.
     pub first_day: NaiveDate,
@@ -54,26 +59,37 @@ pub struct PlannedRetention {
     pub periods: u32,
 }
 
-/// Checks `spec` and writes its query.
-pub fn plan(spec: &RetentionSpec, ctx: &AnalysisContext<'_>) -> Result<PlannedRetention, SpecError> {
+/// Checks `spec` and writes its query (the engine works out when each period begins in the
+/// tenant's zone).
+pub fn plan(
+    engine: &Engine,
+    spec: &RetentionSpec,
+    ctx: &AnalysisContext<'_>,
+) -> Result<PlannedRetention, AnalysisError> {
     let events = Events::check(&spec.source, ctx)?;
-    plan_with(&events, spec, ctx)
+    plan_with(engine, &events, spec, ctx)
 }
 
-fn plan_with(events: &Events<'_>, spec: &RetentionSpec, ctx: &AnalysisContext<'_>) -> Result<PlannedRetention, SpecError> {
+fn plan_with(
+    engine: &Engine,
+    events: &Events<'_>,
+    spec: &RetentionSpec,
+    ctx: &AnalysisContext<'_>,
+) -> Result<PlannedRetention, AnalysisError> {
     let base = events.base_condition(&spec.filters, "filters")?;
     let start = events.selection(&spec.start, "start")?;
     let returning = events.selection(&spec.return_event, "return")?;
     let (first, last) = events.date_range(&spec.date_range, ctx.today)?;
     match spec.periods {
-        Some(0) => return Err(SpecError::new("periods", "show at least 1 period")),
+        Some(0) => return Err(SpecError::new("periods", "show at least 1 period").into()),
         Some(n) if n > RetentionSpec::MAX_PERIODS => {
-            return Err(SpecError::new("periods", format!("at most {}, not {n}", RetentionSpec::MAX_PERIODS)));
+            return Err(SpecError::new("periods", format!("at most {}, not {n}", RetentionSpec::MAX_PERIODS)).into());
         }
         _ => {}
     }
     let period = spec.period;
-    let cohorts = period.index(last) - period.index(first) + 1;
+    let (origin, end) = (period.index(first), period.index(last));
+    let cohorts = end - origin + 1;
     if cohorts > RetentionSpec::MAX_COHORTS as i32 {
         return Err(SpecError::new(
             "date_range",
@@ -82,27 +98,35 @@ fn plan_with(events: &Events<'_>, spec: &RetentionSpec, ctx: &AnalysisContext<'_
                 period.as_str(),
                 RetentionSpec::MAX_COHORTS
             ),
-        ));
+        )
+        .into());
     }
     let periods = spec.resolved_periods(first, last);
-    // Returns matter from the first cohort's period on; with `on`, up to the last period shown.
+    // When each period begins, from the first cohort's to the end of the last one shown.
+    let days = (origin..=end + periods as i32 + 1)
+        .map(|index| period.start(index))
+        .collect::<Option<Vec<NaiveDate>>>()
+        .ok_or_else(|| SpecError::new("date_range", "the periods run past the calendar"))?;
+    let starts = events.local_midnights(engine, &days)?;
+    let starts: Vec<String> = starts.iter().map(i64::to_string).collect();
+    // Returns matter after the first start; with `on`, up to the end of the last period shown.
     let after = match spec.criterion {
-        RetentionCriterion::On => period.start(period.index(last) + periods as i32 + 1),
+        RetentionCriterion::On => days.last().copied(),
         RetentionCriterion::OnOrAfter => None,
     };
     let window = events.days_condition(first, after);
-    let day = events.local_day();
-    let (first_literal, last_literal) = (date_literal(first), date_literal(last));
+    let in_range = events.days_condition(first, last.succ_opt());
+    let time = events.zoned_time();
     let sql = format!(
         "WITH marked AS (\n  \
            SELECT {entity} AS entity,\n    \
-             CASE WHEN ({start}) AND {day} BETWEEN {first_literal} AND {last_literal} THEN {day} END AS start_day,\n    \
-             CASE WHEN ({returning}) THEN {day} END AS return_day\n  \
+             CASE WHEN ({start}) AND {in_range} THEN {time} END AS start_time,\n    \
+             CASE WHEN ({returning}) THEN {time} END AS return_time\n  \
            FROM {from}\n  \
            WHERE {base} AND {window} AND (({start}) OR ({returning}))\n\
          ),\n\
          per_entity AS (\n  \
-           SELECT {RETENTION}(start_day, return_day, '{period}', '{kind}', '{criterion}', {first_literal}, {last_literal}, {periods}) AS cells\n  \
+           SELECT {RETENTION}(start_time, return_time, '{kind}', '{criterion}', {cohorts}, {periods}, '{starts}') AS cells\n  \
            FROM marked\n  \
            GROUP BY entity\n\
          ),\n\
@@ -112,35 +136,36 @@ fn plan_with(events: &Events<'_>, spec: &RetentionSpec, ctx: &AnalysisContext<'_
          GROUP BY 1, 2",
         entity = events.entity,
         from = events.from,
-        period = period.as_str(),
         kind = spec.retention_type.as_str(),
         criterion = spec.criterion.as_str(),
+        starts = starts.join(","),
     );
     Ok(PlannedRetention { sql, first_day: first, last_day: last, periods })
 }
 
 /// Plans and runs `spec`. The tidy table has one row per cell, summary included: `cohort`
 /// (`Date32`, the cohort period's first day; null for the summary), `summary` (whether the
-/// row is the summary's), `cohort_entities`,
-/// `period` (N), `retained`, `denominator`, `rate` (null without a denominator) and `status`
-/// (`complete`, `in_progress`, `not_started`).
+/// row is the summary's), `cohort_entities`, `period` (N), `retained`, `denominator`, `rate`
+/// (null without a denominator) and `status` (`complete`, `in_progress`, `not_started`).
 pub fn run(
     engine: &Engine,
     spec: &RetentionSpec,
     ctx: AnalysisContext<'_>,
 ) -> Result<(RetentionResult, QueryOutput), AnalysisError> {
     let events = Events::check(&spec.source, &ctx)?;
-    let planned = plan_with(&events, spec, &ctx)?;
+    let planned = plan_with(engine, &events, spec, &ctx)?;
     let output = engine.sql(&planned.sql)?;
-    let counts: HashMap<(NaiveDate, u32), u64> = each_batch(&output, |batch| {
-        let cohorts = read::dates(batch, "cohort")?;
+    let counts: HashMap<(i32, u32), u64> = each_batch(&output, |batch| {
+        let cohorts = read::ints(batch, "cohort")?;
         let periods = read::ints(batch, "period")?;
         let entities = read::ints(batch, "entities")?;
         Ok(cohorts
             .into_iter()
             .zip(periods)
             .zip(entities)
-            .filter_map(|((c, p), n)| Some(((c?, u32::try_from(p?).ok()?), u64::try_from(n?).ok()?)))
+            .filter_map(|((c, p), n)| {
+                Some(((i32::try_from(c?).ok()?, u32::try_from(p?).ok()?), u64::try_from(n?).ok()?))
+            })
             .collect())
     })?
     .into_iter()
@@ -155,7 +180,7 @@ pub fn run(
 fn shape(
     spec: &RetentionSpec,
     planned: &PlannedRetention,
-    counts: &HashMap<(NaiveDate, u32), u64>,
+    counts: &HashMap<(i32, u32), u64>,
     today: NaiveDate,
 ) -> Result<RetentionResult, AnalysisError> {
     let period = spec.period;
@@ -169,11 +194,12 @@ fn shape(
     let mut cohorts = Vec::new();
     for index in origin..=end {
         let start = period.start(index).ok_or_else(|| AnalysisError::Result("a cohort out of range".to_owned()))?;
-        let entities = counts.get(&(start, 0)).copied().unwrap_or(0);
+        let cohort = index - origin;
+        let entities = counts.get(&(cohort, 0)).copied().unwrap_or(0);
         let cells = (0..=planned.periods)
             .map(|n| {
                 let status = status(index + n as i32);
-                let retained = counts.get(&(start, n)).copied().unwrap_or(0);
+                let retained = counts.get(&(cohort, n)).copied().unwrap_or(0);
                 let denominator = match (n, spec.criterion, status) {
                     // Period 0 is the cohort itself: 100% as soon as it has members.
                     (0, _, _) => entities,
@@ -235,7 +261,9 @@ fn status_name(status: PeriodStatus) -> &'static str {
 fn tidy_table(result: &RetentionResult) -> Result<QueryOutput, AnalysisError> {
     let rows = result.cohorts.iter().map(|c| (Some(c.start), c)).chain([(None, &result.summary)]);
     let cells: Vec<(Option<NaiveDate>, &RetentionCohort, u32, &RetentionCell)> = rows
-        .flat_map(|(start, cohort)| cohort.cells.iter().enumerate().map(move |(n, cell)| (start, cohort, n as u32, cell)))
+        .flat_map(|(start, cohort)| {
+            cohort.cells.iter().enumerate().map(move |(n, cell)| (start, cohort, n as u32, cell))
+        })
         .collect();
     let columns: Vec<(&str, ArrayRef)> = vec![
         ("cohort", Arc::new(Date32Array::from_iter(cells.iter().map(|c| c.0.map(read::to_epoch_day))))),

@@ -1,52 +1,57 @@
 //! The `retention` aggregate: one entity's retention cells, in the spirit of Doris `retention`.
 //!
 //! ```sql
-//! retention(start_day, return_day, 'week', 'first_time', 'on', DATE '2024-03-04', DATE '2024-05-26', 12)
+//! retention(start_time, return_time, 'first_time', 'on', 12, 12, '1708876800000000,1709481600000000,…')
 //! ```
 //!
-//! Grouped by entity, over its events: `start_day` is the local day (`Date32`) of a start event
-//! in the range (null for other events), `return_day` that of a return event (null for others).
-//! The literals are the period (`day`, `week`, `month`), the type, the criterion, the range's
-//! first and last day and the number of periods after the cohort's. The result is the entity's
-//! cells, `List<Struct<cohort: Date32, period: Int32>>`: the first day of each cohort period it
-//! belongs to with period 0, and with each period N it was retained in ([`entity_cells`]).
-//! `unnest` and a `GROUP BY` over the cells then count every cell of the retention table.
+//! Grouped by entity, over its events: `start_time` is the time (a timestamp in microseconds) of
+//! a start event in the range (null for other events), `return_time` that of a return event
+//! (null for others). The literals are the type, the criterion, the number of cohort periods,
+//! the number of periods shown after the cohort's, and the instants (microseconds since the
+//! epoch, ascending) at which each period begins, from the first cohort's to the end of the last
+//! one shown: cohorts + periods + 1 of them. The planner has the engine work these out in the
+//! tenant's zone, so that each event needs a binary search here instead of a time-zone
+//! conversion. The result is the entity's cells, `List<Struct<cohort: Int32, period: Int32>>`:
+//! each cohort it belongs to (numbered from 0 for the first) with period 0, and with each period
+//! N it was retained in ([`entity_cells`](super::entity_cells)). `unnest` and a `GROUP BY` over
+//! the cells then count every cell of the retention table.
 //!
-//! Per entity, the state is two small bitsets: the cohort periods with a start event, and the
-//! periods after the first cohort's with a return event (every return past the last period
-//! shown shares the last bit, which is all "on or after" needs). A 12-week table needs one
-//! 64-bit word for each.
+//! Per entity, the state is two small bitsets: the cohorts with a start event, and the periods
+//! with a return event (every return past the last period shown shares the last bit, which is
+//! all "on or after" needs). A 12-week table needs one 64-bit word for each.
 
-use super::entity::{RetentionRule, entity_cells};
-use crate::trend::read::to_epoch_day;
+use super::entity::{RetentionRule, for_each_cell};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Date32Array, Int32Array, ListArray, RecordBatch,
-    StructArray,
+    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Int32Array, ListArray, RecordBatch, StructArray,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Field, FieldRef, Fields, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, TimeUnit, TimestampMicrosecondType};
 use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
-use quiver_shared::analysis::retention::{RetentionCriterion, RetentionPeriod, RetentionSpec, RetentionType};
+use quiver_shared::analysis::retention::{RetentionCriterion, RetentionSpec, RetentionType};
 use std::sync::Arc;
 
 /// The SQL name of the per-entity retention aggregate.
 pub const RETENTION: &str = "retention";
 
 /// How many arguments `retention` takes.
-const ARGS: usize = 8;
+const ARGS: usize = 7;
 
 /// The fields of one cell.
 fn cell_fields() -> Fields {
-    Fields::from(vec![Field::new("cohort", DataType::Date32, false), Field::new("period", DataType::Int32, false)])
+    Fields::from(vec![Field::new("cohort", DataType::Int32, false), Field::new("period", DataType::Int32, false)])
 }
 
 /// `List<Struct<cohort, period>>`.
 fn cells_type() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Struct(cell_fields()), false)))
+}
+
+fn is_micros(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::Timestamp(TimeUnit::Microsecond, _))
 }
 
 /// `retention(…)`; see the module docs.
@@ -71,10 +76,10 @@ impl AggregateUDFImpl for Retention {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        if arg_types.len() != ARGS || arg_types[0] != DataType::Date32 || arg_types[1] != DataType::Date32 {
+        if arg_types.len() != ARGS || !is_micros(&arg_types[0]) || !is_micros(&arg_types[1]) {
             return plan_err!(
-                "{RETENTION}(start_day DATE, return_day DATE, period, type, criterion, first_day, last_day, periods), \
-                 not {RETENTION}({arg_types:?})"
+                "{RETENTION}(start_time, return_time, type, criterion, cohorts, periods, period_starts) with \
+                 microsecond timestamps, not {RETENTION}({arg_types:?})"
             );
         }
         Ok(cells_type())
@@ -101,27 +106,21 @@ impl AggregateUDFImpl for Retention {
     }
 
     fn default_value(&self, _data_type: &DataType) -> Result<ScalarValue> {
-        let empty = Layout::empty_cells();
-        Ok(ScalarValue::List(Arc::new(empty)))
+        Ok(ScalarValue::List(Arc::new(build_cells(vec![0], Vec::new(), Vec::new()))))
     }
 }
 
 /// The literal arguments, and where each period goes in a group's bitsets.
 #[derive(Clone, Debug)]
 struct Layout {
-    period: RetentionPeriod,
     rule: RetentionRule,
-    /// The period index of the first cohort.
-    origin: i32,
-    /// Cohort periods in the range.
+    /// Cohort periods.
     cohorts: usize,
-    /// Bits for returns: every period from the first cohort's to the last shown, then one for
-    /// anything later.
-    return_bits: usize,
+    /// When each period begins, from the first cohort's; the last is the end of the last
+    /// period shown. A return bit per period, and the last bit for anything later.
+    starts: Vec<i64>,
     start_words: usize,
     return_words: usize,
-    /// The first day of each cohort period, as `Date32`.
-    cohort_days: Vec<i32>,
 }
 
 /// A literal argument's value.
@@ -140,51 +139,42 @@ fn text_literal(args: &AccumulatorArgs, index: usize) -> Result<String> {
     }
 }
 
-fn day_literal(args: &AccumulatorArgs, index: usize) -> Result<i32> {
+fn count_literal(args: &AccumulatorArgs, index: usize, max: u32) -> Result<usize> {
     match literal(args, index)? {
-        ScalarValue::Date32(Some(day)) => Ok(day),
-        other => plan_err!("argument {} of {RETENTION} must be a DATE literal, not {other}", index + 1),
+        ScalarValue::Int64(Some(n)) if (1..=i64::from(max)).contains(&n) => Ok(n as usize),
+        other => plan_err!("argument {} of {RETENTION} must be 1 to {max}, not {other}", index + 1),
     }
 }
 
 impl Layout {
     fn from_args(args: &AccumulatorArgs) -> Result<Self> {
-        let period = text_literal(args, 2)?;
-        let period =
-            RetentionPeriod::parse(&period).ok_or_else(|| exec_datafusion_err!("{RETENTION}: no period `{period}`"))?;
-        let kind = text_literal(args, 3)?;
+        let kind = text_literal(args, 2)?;
         let retention_type =
             RetentionType::parse(&kind).ok_or_else(|| exec_datafusion_err!("{RETENTION}: no type `{kind}`"))?;
-        let criterion = text_literal(args, 4)?;
+        let criterion = text_literal(args, 3)?;
         let criterion = RetentionCriterion::parse(&criterion)
             .ok_or_else(|| exec_datafusion_err!("{RETENTION}: no criterion `{criterion}`"))?;
-        let (first, last) = (day_literal(args, 5)?, day_literal(args, 6)?);
-        let periods = match literal(args, 7)? {
-            ScalarValue::Int64(Some(n)) if (1..=i64::from(RetentionSpec::MAX_PERIODS)).contains(&n) => n as u32,
-            other => {
-                return plan_err!("{RETENTION}: periods must be 1 to {}, not {other}", RetentionSpec::MAX_PERIODS);
-            }
-        };
-        let origin = period.index_of_epoch_day(first);
-        let end = period.index_of_epoch_day(last);
-        if end < origin {
-            return plan_err!("{RETENTION}: the last day is before the first");
+        let cohorts = count_literal(args, 4, RetentionSpec::MAX_COHORTS)?;
+        let periods = count_literal(args, 5, RetentionSpec::MAX_PERIODS)?;
+        let starts = text_literal(args, 6)?
+            .split(',')
+            .map(|n| n.trim().parse::<i64>())
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(|e| exec_datafusion_err!("{RETENTION}: period starts are whole numbers: {e}"))?;
+        if starts.len() != cohorts + periods + 1 || !starts.windows(2).all(|w| w[0] < w[1]) {
+            return plan_err!(
+                "{RETENTION}: {} ascending period starts for {cohorts} cohorts and {periods} periods, not {}",
+                cohorts + periods + 1,
+                starts.len()
+            );
         }
-        let cohorts = (end - origin) as usize + 1;
-        let cohort_days = (origin..=end)
-            .map(|index| period.start(index).map(to_epoch_day))
-            .collect::<Option<Vec<i32>>>()
-            .ok_or_else(|| exec_datafusion_err!("{RETENTION}: dates out of range"))?;
-        let return_bits = cohorts + periods as usize + 1;
+        let return_bits = starts.len();
         Ok(Self {
-            period,
-            rule: RetentionRule { retention_type, criterion, periods },
-            origin,
+            rule: RetentionRule { retention_type, criterion, periods: periods as u32 },
             cohorts,
-            return_bits,
+            starts,
             start_words: cohorts.div_ceil(64),
             return_words: return_bits.div_ceil(64),
-            cohort_days,
         })
     }
 
@@ -192,35 +182,38 @@ impl Layout {
         self.start_words + self.return_words
     }
 
-    /// The bit of a start event on `day`, if its period is a cohort.
-    fn start_bit(&self, day: i32) -> Option<usize> {
-        let offset = self.period.index_of_epoch_day(day).checked_sub(self.origin)?;
-        usize::try_from(offset).ok().filter(|&bit| bit < self.cohorts)
+    /// The period (0 for the first cohort's) holding the instant `at`; the last for anything
+    /// from the end of the last period shown on; none before the first.
+    fn period(&self, at: i64) -> Option<usize> {
+        self.starts.partition_point(|&start| start <= at).checked_sub(1)
     }
 
-    /// The bit of a return event on `day` (after the start words), if it can matter.
-    fn return_bit(&self, day: i32) -> Option<usize> {
-        let offset = self.period.index_of_epoch_day(day).checked_sub(self.origin)?;
-        let bit = usize::try_from(offset).ok()?.min(self.return_bits - 1);
-        Some(self.start_words * 64 + bit)
+    /// The bit of a start event at `at`, if its period is a cohort.
+    fn start_bit(&self, at: i64) -> Option<usize> {
+        self.period(at).filter(|&period| period < self.cohorts)
     }
 
-    /// The cells of one group from its words, appended to `cohorts` and `periods`.
-    fn cells(&self, words: &[u64], cohorts: &mut Vec<i32>, periods: &mut Vec<i32>) {
+    /// The bit of a return event at `at` (after the start words), if it can matter.
+    fn return_bit(&self, at: i64) -> Option<usize> {
+        Some(self.start_words * 64 + self.period(at)?)
+    }
+
+    /// The cells of one group from its words, appended to `cohorts` and `periods`; `starts`
+    /// and `returns` are scratch space.
+    fn cells(&self, words: &[u64], scratch: &mut (Vec<i32>, Vec<i32>), cohorts: &mut Vec<i32>, periods: &mut Vec<i32>) {
         let (start_words, return_words) = words.split_at(self.start_words);
-        let starts: Vec<i32> = set_bits(start_words).map(|bit| self.origin + bit as i32).collect();
+        let (starts, returns) = scratch;
+        starts.clear();
+        starts.extend(set_bits(start_words).map(|bit| bit as i32));
         if starts.is_empty() {
             return;
         }
-        let returns: Vec<i32> = set_bits(return_words).map(|bit| self.origin + bit as i32).collect();
-        for (cohort, n) in entity_cells(&starts, &returns, self.rule) {
-            cohorts.push(self.cohort_days[(cohort - self.origin) as usize]);
+        returns.clear();
+        returns.extend(set_bits(return_words).map(|bit| bit as i32));
+        for_each_cell(starts, returns, self.rule, |cohort, n| {
+            cohorts.push(cohort);
             periods.push(n as i32);
-        }
-    }
-
-    fn empty_cells() -> ListArray {
-        build_cells(vec![0], Vec::new(), Vec::new())
+        });
     }
 }
 
@@ -240,7 +233,7 @@ fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
 fn build_cells(offsets: Vec<i32>, cohorts: Vec<i32>, periods: Vec<i32>) -> ListArray {
     let cells = StructArray::new(
         cell_fields(),
-        vec![Arc::new(Date32Array::from(cohorts)) as ArrayRef, Arc::new(Int32Array::from(periods))],
+        vec![Arc::new(Int32Array::from(cohorts)) as ArrayRef, Arc::new(Int32Array::from(periods))],
         None,
     );
     let field = Arc::new(Field::new_list_field(DataType::Struct(cell_fields()), false));
@@ -291,10 +284,11 @@ impl GroupsAccumulator for RetentionGroups {
         total_num_groups: usize,
     ) -> Result<()> {
         self.grow(total_num_groups);
-        let (Some(starts), Some(returns)) =
-            (values[0].as_primitive_opt::<Date32Type>(), values[1].as_primitive_opt::<Date32Type>())
-        else {
-            return exec_err!("{RETENTION} takes DATE days");
+        let (Some(starts), Some(returns)) = (
+            values[0].as_primitive_opt::<TimestampMicrosecondType>(),
+            values[1].as_primitive_opt::<TimestampMicrosecondType>(),
+        ) else {
+            return exec_err!("{RETENTION} takes microsecond timestamps");
         };
         for (row, &group) in group_indices.iter().enumerate() {
             if !passes(opt_filter, row) {
@@ -318,8 +312,9 @@ impl GroupsAccumulator for RetentionGroups {
         let bits = self.take(emit_to);
         let words = self.layout.words();
         let (mut offsets, mut cohorts, mut periods) = (vec![0], Vec::new(), Vec::new());
+        let mut scratch = (Vec::new(), Vec::new());
         for group in bits.chunks_exact(words) {
-            self.layout.cells(group, &mut cohorts, &mut periods);
+            self.layout.cells(group, &mut scratch, &mut cohorts, &mut periods);
             offsets.push(i32::try_from(cohorts.len()).map_err(|_| exec_datafusion_err!("too many cells"))?);
         }
         Ok(Arc::new(build_cells(offsets, cohorts, periods)))
@@ -367,7 +362,7 @@ impl GroupsAccumulator for RetentionGroups {
     }
 
     fn size(&self) -> usize {
-        self.bits.capacity() * 8 + self.layout.cohort_days.capacity() * 4
+        self.bits.capacity() * 8 + self.layout.starts.capacity() * 8
     }
 }
 

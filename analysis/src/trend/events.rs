@@ -11,7 +11,9 @@ use quiver_engine::Engine;
 use quiver_shared::analysis::trend::EventSelection;
 use quiver_shared::analysis::{AnalysisContext, EventSource, SpecError};
 use quiver_shared::catalog::TableInfo;
-use quiver_shared::pivot::{DateRange, DateSpan, Filter, FilterOp, MAX_FILTERS, date_range_condition, filter_condition};
+use quiver_shared::pivot::{
+    DateRange, DateSpan, Filter, FilterOp, MAX_FILTERS, date_range_condition, filter_condition,
+};
 use quiver_shared::sql::{Zone, quote_ident, quote_str};
 
 /// A checked [`EventSource`] in a tenant's zone.
@@ -82,7 +84,8 @@ impl<'a> Events<'a> {
         let mut conditions = Vec::new();
         if let Some(name) = &selection.event {
             // The event column's own type decides how the name is read (text, or a number).
-            let filter = Filter { column: self.source.event.clone(), op: FilterOp::In { values: vec![Some(name.clone())] } };
+            let filter =
+                Filter { column: self.source.event.clone(), op: FilterOp::In { values: vec![Some(name.clone())] } };
             let condition = filter_condition(self.table, self.time_zone, &filter, path)
                 .map_err(|e| SpecError::new(format!("{path}.event"), e.reason))?;
             conditions.extend(condition);
@@ -98,8 +101,8 @@ impl<'a> Events<'a> {
         Ok((first, last))
     }
 
-    /// The event's time, labelled with the tenant's zone.
-    fn zoned_time(&self) -> String {
+    /// The event's time, labelled with the tenant's zone (`Timestamp(Microsecond, <zone>)`).
+    pub(crate) fn zoned_time(&self) -> String {
         self.zone.local(&quote_ident(&self.source.time))
     }
 
@@ -131,6 +134,31 @@ impl<'a> Events<'a> {
         if conditions.is_empty() { "FALSE".to_owned() } else { format!("({})", conditions.join(" OR ")) }
     }
 
+    /// The instants (microseconds since the epoch) of the local midnights that start `days`,
+    /// as the engine reads the zone.
+    pub(crate) fn local_midnights(&self, engine: &Engine, days: &[NaiveDate]) -> Result<Vec<i64>, AnalysisError> {
+        let values: Vec<String> = days
+            .iter()
+            .map(|day| {
+                format!("({})", quote_str(&day.and_time(NaiveTime::MIN).format("%Y-%m-%dT%H:%M:%S").to_string()))
+            })
+            .collect();
+        let sql = format!(
+            "SELECT arrow_cast({}, 'Int64') AS at FROM (VALUES {}) AS days(day)",
+            self.zone.local("day"),
+            values.join(", ")
+        );
+        let output = engine.sql(&sql)?;
+        let instants: Vec<i64> = super::read::each_batch(&output, |batch| super::read::ints(batch, "at"))?
+            .into_iter()
+            .collect::<Option<Vec<i64>>>()
+            .ok_or_else(|| AnalysisError::Result("a local midnight is null".to_owned()))?;
+        if instants.len() != days.len() {
+            return Err(AnalysisError::Result(format!("{} midnights for {} days", instants.len(), days.len())));
+        }
+        Ok(instants)
+    }
+
     /// Now, in the tenant's wall-clock time, as the engine reads the zone (the same reading as
     /// every bucket's).
     pub(crate) fn local_now(&self, engine: &Engine, now_micros: i64) -> Result<NaiveDateTime, AnalysisError> {
@@ -148,10 +176,7 @@ impl<'a> Events<'a> {
 
 /// A naive local time as an SQL literal of type `Timestamp(Microsecond, None)`.
 pub(crate) fn local_time_literal(at: NaiveDateTime) -> String {
-    format!(
-        "arrow_cast({}, 'Timestamp(Microsecond, None)')",
-        quote_str(&at.format("%Y-%m-%dT%H:%M:%S%.f").to_string())
-    )
+    format!("arrow_cast({}, 'Timestamp(Microsecond, None)')", quote_str(&at.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
 }
 
 /// A day as an SQL `Date32` literal.

@@ -178,8 +178,7 @@ mod tests {
 
     #[test]
     fn specs_round_trip_through_json() {
-        let spec: DistributionSpec =
-            serde_json::from_str(r#"{"event":{"event":"order"},"bounds":[1,2,10]}"#).unwrap();
+        let spec: DistributionSpec = serde_json::from_str(r#"{"event":{"event":"order"},"bounds":[1,2,10]}"#).unwrap();
         assert_eq!(spec.bounds, vec![1, 2, 10]);
         let json = serde_json::to_string(&spec).unwrap();
         assert_eq!(serde_json::from_str::<DistributionSpec>(&json).unwrap(), spec);

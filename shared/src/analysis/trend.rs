@@ -405,7 +405,12 @@ mod tests {
     #[test]
     fn buckets_cover_the_range_from_the_bucket_holding_its_first_day() {
         check_buckets(TimeGrain::Day, "2024-02-28", "2024-03-01", &["2024-02-28 00", "2024-02-29 00", "2024-03-01 00"]);
-        check_buckets(TimeGrain::Week, "2024-03-06", "2024-03-18", &["2024-03-04 00", "2024-03-11 00", "2024-03-18 00"]);
+        check_buckets(
+            TimeGrain::Week,
+            "2024-03-06",
+            "2024-03-18",
+            &["2024-03-04 00", "2024-03-11 00", "2024-03-18 00"],
+        );
         check_buckets(TimeGrain::Month, "2024-01-31", "2024-02-01", &["2024-01-01 00", "2024-02-01 00"]);
         check_buckets(TimeGrain::Quarter, "2024-03-31", "2024-04-01", &["2024-01-01 00", "2024-04-01 00"]);
         check_buckets(TimeGrain::Year, "2024-03-31", "2024-04-01", &["2024-01-01 00"]);
@@ -415,11 +420,10 @@ mod tests {
 
     #[test]
     fn changes_are_relative_to_the_earlier_value() {
-        assert_eq!(Change::between(Some(15.0), Some(10.0)), Change {
-            value: Some(10.0),
-            absolute: Some(5.0),
-            relative: Some(0.5)
-        });
+        assert_eq!(
+            Change::between(Some(15.0), Some(10.0)),
+            Change { value: Some(10.0), absolute: Some(5.0), relative: Some(0.5) }
+        );
         assert_eq!(Change::between(Some(3.0), Some(0.0)).relative, None);
         assert_eq!(Change::between(None, Some(2.0)).absolute, None);
     }
