@@ -257,6 +257,11 @@ fn overdue(r: &LeadFollowUpResult) -> String {
     format!("{}: {}", r.overdue_total, rows.join(" | "))
 }
 
+fn funnel(r: &LeadFollowUpResult) -> String {
+    let steps: Vec<String> = r.funnel.iter().map(|s| format!("{}={}", s.label, s.entities)).collect();
+    steps.join(" ")
+}
+
 /// `view` of the result of `json` over `leads` with now at `now` seconds, or the refusal.
 #[track_caller]
 fn check(view: fn(&LeadFollowUpResult) -> String, leads: &[Lead], json: &str, now: i64, expected: &str) {
@@ -550,5 +555,29 @@ fn refusals_name_the_field() {
     refuse(
         r#"{"kind":"lead_follow_up","date_range":{"kind":"last","days":0}}"#,
         "date_range.days: cover at least 1 day",
+    );
+}
+
+#[test]
+fn the_lead_funnel_counts_leads_through_the_steps_in_order() {
+    let leads = [
+        // One connected call is both the first touch and the contact.
+        lead(1, 0).assign(M, ANN).call(2 * M, ANN).won(DAY, ANN, 10.0),
+        lead(2, 0).assign(M, ANN).missed(2 * M, ANN).call(H, ANN),
+        lead(3, 0).assign(M, BOB).missed(2 * M, BOB),
+        lead(4, 0),
+        // Won without ever being assigned: out of order, so the funnel stops at created.
+        lead(5, 0).won(H, ANN, 5.0),
+        // A touch at the instant of the assignment still follows it.
+        lead(6, 0).assign(M, CID).call(M, CID),
+    ];
+    check(funnel, &leads, SPEC, DAY, "created=6 assigned=4 first touch=4 contacted=3 won=1");
+    // The funnel covers the view's leads only.
+    check(
+        funnel,
+        &leads,
+        r#"{"kind":"lead_follow_up","date_range":{"kind":"between","from":"2024-03-02","to":"2024-03-03"}}"#,
+        DAY,
+        "created=0 assigned=0 first touch=0 contacted=0 won=0",
     );
 }

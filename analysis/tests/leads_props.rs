@@ -272,8 +272,35 @@ fn reference(leads: &[Lead], spec: &LeadFollowUpSpec, now: i64) -> LeadFollowUpR
                 }
             })
             .collect(),
-        funnel: None,
+        funnel: Vec::new(),
     }
+}
+
+/// The lead funnel's counts per step, by plain ordered matching of each cohort lead's history:
+/// each step is the first matching event at or after the step before (ties kept in step order).
+fn reference_funnel(leads: &[Lead], spec: &LeadFollowUpSpec) -> Vec<(String, u64)> {
+    let in_range = |ts: i64| spec.date_range.is_none() || (MARCH_1 + DAY..MARCH_1 + 3 * DAY).contains(&ts);
+    let mut reached = [0u64; 5];
+    for lead in leads.iter().filter(|l| in_range(l.created)) {
+        let touch = |e: &&Event| TOUCHES.contains(&e.kind) && e.rep.is_some();
+        let after = |t: i64, f: &dyn Fn(&&Event) -> bool| {
+            lead.events.iter().filter(f).map(|e| e.ts).filter(|&ts| ts >= t).min()
+        };
+        let mut level = 1;
+        let mut t = lead.created;
+        let steps: [&dyn Fn(&&Event) -> bool; 4] =
+            [&|e| e.kind == "assigned", &touch, &|e| touch(e) && e.outcome == Some("connected"), &|e| e.kind == "won"];
+        for step in steps {
+            match after(t, step) {
+                Some(next) => (level, t) = (level + 1, next),
+                None => break,
+            }
+        }
+        for count in &mut reached[..level] {
+            *count += 1;
+        }
+    }
+    ["created", "assigned", "first touch", "contacted", "won"].iter().map(|s| (*s).to_owned()).zip(reached).collect()
 }
 
 /// The value the leaderboard is sorted by, as the SQL sees it.
@@ -417,6 +444,10 @@ proptest! {
         let now = MARCH_1 + now_after * 5 * MINUTE;
         let got = engine_result(&leads, &spec, now);
         let mut expected = reference(&leads, &spec, now);
+        let funnel: Vec<(String, u64)> = got.funnel.iter().map(|s| (s.label.clone(), s.entities)).collect();
+        prop_assert_eq!(funnel, reference_funnel(&leads, &spec));
+        // The funnel's times and rates are the funnel's own (tested with it); its counts are above.
+        expected.funnel = got.funnel.clone();
         for pair in got.leaderboard.windows(2) {
             prop_assert!(ordered(&pair[0], &pair[1], spec.sort), "{:?} before {:?}", pair[0], pair[1]);
         }

@@ -4,8 +4,10 @@
 //!
 //! Every lead's lifecycle is worked out inside DataFusion (a window for the latest assignment,
 //! one aggregation per lead), then aggregated per rep, per band and overall; this module only
-//! reads the small results into the result type.
+//! reads the small results into the result type. The lead funnel runs on the behaviour funnel's
+//! engine ([`funnel`]).
 
+mod funnel;
 mod plan;
 mod read;
 
@@ -30,6 +32,8 @@ pub fn run(
     let summary = engine.sql(&planned.summary)?;
     let bands = engine.sql(&planned.bands)?;
     let overdue = engine.sql(&planned.overdue)?;
+    let milestones = engine.sql(&planned.milestones)?;
+    let funnel = funnel::run(engine, milestones, ctx)?;
 
     let summary = read_summary(&summary, spec)?;
     let result = LeadFollowUpResult {
@@ -40,7 +44,7 @@ pub fn run(
         overdue_total: summary.1,
         overdue: read_overdue(&overdue, spec.sla_minutes)?,
         summary: Box::new(summary.0),
-        funnel: None,
+        funnel,
     };
     Ok((result, board))
 }

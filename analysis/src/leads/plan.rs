@@ -26,6 +26,9 @@ pub(crate) struct Planned {
     pub(crate) bands: String,
     /// The overdue leads, most overdue first, limited: [`overdue`] columns.
     pub(crate) overdue: String,
+    /// The lead funnel's milestones of the cohort's leads: `lead_id`, `ts`, `step`, sorted by
+    /// lead, time and step order (see [`super::funnel`]).
+    pub(crate) milestones: String,
     /// The cohort's first and last day, when there is a date range.
     pub(crate) days: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
@@ -116,9 +119,12 @@ pub(crate) fn plan(spec: &LeadFollowUpSpec, ctx: AnalysisContext<'_>) -> Result<
         }
         None => (None, "TRUE".to_owned(), "TRUE".to_owned()),
     };
+    let mut cohort_filters = lead_filters.clone();
+    cohort_filters.push(format!("({created_in_range})"));
+    let cohort_where = cohort_filters.join(" AND ");
     // The cohort form needs the cohort only; the period form also the older leads won in range.
     if spec.conversion == ConversionForm::Cohort {
-        lead_filters.push(format!("({created_in_range})"));
+        lead_filters = cohort_filters;
     }
     let lead_where = if lead_filters.is_empty() { "TRUE".to_owned() } else { lead_filters.join(" AND ") };
 
@@ -177,8 +183,35 @@ pub(crate) fn plan(spec: &LeadFollowUpSpec, ctx: AnalysisContext<'_>) -> Result<
         summary: summary(&prelude),
         bands: bands(&prelude),
         overdue: overdue_list(&prelude, &reps_t, spec.overdue_limit, now),
+        milestones: milestones(&leads_t, &events_t, &cohort_where, &touch),
         days,
     })
+}
+
+/// One row per milestone event of the cohort's leads: its creation (from the leads table), each
+/// assignment, each touch, each connected touch (a second row for the same event, so that one
+/// call can be both the first touch and the contact) and each win. Sorted so that a tie in time
+/// keeps the funnel's step order: the funnel breaks ties by arrival order.
+fn milestones(leads_t: &str, events_t: &str, cohort_where: &str, touch: &str) -> String {
+    let utc = |column: &str| format!("arrow_cast({}, 'Timestamp(Microsecond, Some(\"UTC\"))')", quote_ident(column));
+    let (created, ts) = (utc("created_at"), utc("ts"));
+    let cohort = format!("SELECT lead_id FROM {leads_t} WHERE {cohort_where}");
+    let event = |step: &str, order: u8, condition: &str| {
+        format!(
+            "SELECT lead_id, {ts} AS ts, '{step}' AS step, {order} AS o FROM {events_t} \
+             WHERE ({condition}) AND lead_id IN ({cohort})"
+        )
+    };
+    format!(
+        "SELECT lead_id, ts, step FROM (\
+           SELECT lead_id, {created} AS ts, 'created' AS step, 0 AS o FROM {leads_t} WHERE {cohort_where} \
+           UNION ALL {} UNION ALL {} UNION ALL {} UNION ALL {}) \
+         ORDER BY lead_id, ts, o",
+        event("assigned", 1, "kind = 'assigned'"),
+        event("first_touch", 2, touch),
+        event("contacted", 3, &format!("{touch} AND outcome = 'connected'")),
+        event("won", 4, "kind = 'won'"),
+    )
 }
 
 /// Aggregates of the leads in `judged` shared by the leaderboard and the summary.

@@ -32,6 +32,7 @@
 //!   yet).
 //! - **Medians and p95** are exact, interpolated between the two nearest values.
 
+use super::funnel::FunnelStepResult;
 use crate::pivot::{DateSpan, Filter};
 use serde::{Deserialize, Serialize};
 
@@ -170,10 +171,11 @@ pub struct LeadFollowUpResult {
     pub overdue_total: u64,
     /// The overdue leads, most overdue first, at most the spec's `overdue_limit`.
     pub overdue: Vec<OverdueLead>,
-    /// created → assigned → first touch → contacted → won, cohort form; none until the funnel
-    /// engine can run it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub funnel: Option<Vec<LeadFunnelStep>>,
+    /// The lead funnel, cohort form: of the leads of the view, how many went created → assigned
+    /// → first touch → contacted → won, each step after the one before (the behaviour funnel's
+    /// ordered matching, with a window longer than any lead's life: "won so far"). "Contacted"
+    /// may be the first touch itself when it connected.
+    pub funnel: Vec<FunnelStepResult>,
 }
 
 /// A part of a whole, with the share when the whole is not empty.
@@ -270,15 +272,6 @@ pub struct OverdueLead {
     pub waiting_minutes: f64,
     /// Minutes past the SLA (waiting − threshold), always above 0.
     pub overdue_minutes: f64,
-}
-
-/// One step of the lead funnel.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LeadFunnelStep {
-    /// `created`, `assigned`, `first_touch`, `contacted`, `won`.
-    pub step: String,
-    /// Leads that reached the step, of the leads created.
-    pub leads: Share,
 }
 
 #[cfg(test)]
