@@ -119,6 +119,9 @@ fn run(events: &str, spec: &str) -> Result<(TrendResult, quiver_engine::QueryOut
     }
 }
 
+/// Picks one comparison of a point.
+type PickChange = fn(&TrendPoint) -> Option<&Change>;
+
 /// A number as the cases write it: whole numbers plainly, others to two decimals.
 fn number(value: Option<f64>) -> String {
     match value {
@@ -153,7 +156,7 @@ fn render(result: &TrendResult) -> String {
             format!("{} = {}", values.join(" "), f(&s.total))
         };
         lines.push(format!("{label}: {}", points(&|p| number(p.value), series)));
-        let changes: [(&str, fn(&TrendPoint) -> Option<&Change>); 2] =
+        let changes: [(&str, PickChange); 2] =
             [("pp", |p| p.previous_period.as_ref()), ("py", |p| p.previous_year.as_ref())];
         for (name, pick) in changes {
             if pick(&series.total).is_none() {

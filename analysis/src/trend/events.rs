@@ -178,8 +178,3 @@ impl<'a> Events<'a> {
 pub(crate) fn local_time_literal(at: NaiveDateTime) -> String {
     format!("arrow_cast({}, 'Timestamp(Microsecond, None)')", quote_str(&at.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
 }
-
-/// A day as an SQL `Date32` literal.
-pub(crate) fn date_literal(day: NaiveDate) -> String {
-    format!("DATE {}", quote_str(&day.format("%Y-%m-%d").to_string()))
-}

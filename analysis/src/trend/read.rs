@@ -7,7 +7,7 @@ use crate::AnalysisError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use quiver_engine::QueryOutput;
 
 fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef, AnalysisError> {
@@ -22,11 +22,6 @@ pub(crate) fn ints(batch: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>, 
     Ok(column(batch, name, &DataType::Int64)?.as_primitive::<Int64Type>().iter().collect())
 }
 
-/// A column as floats.
-pub(crate) fn floats(batch: &RecordBatch, name: &str) -> Result<Vec<Option<f64>>, AnalysisError> {
-    Ok(column(batch, name, &DataType::Float64)?.as_primitive::<Float64Type>().iter().collect())
-}
-
 /// A column as text.
 pub(crate) fn texts(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, AnalysisError> {
     Ok(column(batch, name, &DataType::Utf8)?.as_string::<i32>().iter().map(|v| v.map(str::to_owned)).collect())
@@ -37,12 +32,6 @@ pub(crate) fn bools(batch: &RecordBatch, name: &str) -> Result<Vec<Option<bool>>
     Ok(column(batch, name, &DataType::Boolean)?.as_boolean().iter().collect())
 }
 
-/// A `Date32` column as days.
-pub(crate) fn dates(batch: &RecordBatch, name: &str) -> Result<Vec<Option<NaiveDate>>, AnalysisError> {
-    let days = column(batch, name, &DataType::Date32)?;
-    Ok(days.as_primitive::<Date32Type>().iter().map(|d| d.and_then(epoch_day)).collect())
-}
-
 /// A zone-less timestamp column (local wall-clock times) as naive times.
 pub(crate) fn local_times(batch: &RecordBatch, name: &str) -> Result<Vec<Option<NaiveDateTime>>, AnalysisError> {
     let micros = column(batch, name, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
@@ -51,11 +40,6 @@ pub(crate) fn local_times(batch: &RecordBatch, name: &str) -> Result<Vec<Option<
         .iter()
         .map(|m| m.and_then(DateTime::from_timestamp_micros).map(|t| t.naive_utc()))
         .collect())
-}
-
-/// The day `days` after 1970-01-01 (Arrow's `Date32`).
-pub(crate) fn epoch_day(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
 }
 
 /// Days from 1970-01-01 to `day` (Arrow's `Date32`).
