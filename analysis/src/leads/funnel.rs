@@ -7,10 +7,11 @@
 //! keep the step order) and registered as a table the funnel reads.
 
 use crate::AnalysisError;
-use quiver_engine::{Engine, QueryOutput};
+use quiver_engine::Engine;
 use quiver_shared::analysis::funnel::{FunnelSpec, FunnelStep, FunnelStepResult, MAX_WINDOW_SECS};
 use quiver_shared::analysis::{AnalysisContext, EventSource};
 use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
+use quiver_shared::sql::quote_ident;
 
 /// The table the milestones are registered as. It stays in the engine until the next lead
 /// follow-up replaces it (the engine cannot drop a table); the double underscore keeps it apart
@@ -26,15 +27,11 @@ const STEPS: [(&str, &str); 5] = [
     ("won", "won"),
 ];
 
-/// Runs the funnel over `milestones` (the output of the planned milestones query).
-pub(crate) fn run(
-    engine: &Engine,
-    milestones: QueryOutput,
-    ctx: AnalysisContext<'_>,
-) -> Result<Vec<FunnelStepResult>, AnalysisError> {
-    engine.register(MILESTONES, milestones.schema.clone(), milestones.batches)?;
-    let columns = milestones
-        .schema
+/// Runs the funnel over the milestones registered as [`MILESTONES`] (the rows of the planned
+/// milestones query).
+pub(crate) fn run(engine: &Engine, ctx: AnalysisContext<'_>) -> Result<Vec<FunnelStepResult>, AnalysisError> {
+    let schema = engine.sql(&format!("SELECT * FROM {} LIMIT 0", quote_ident(MILESTONES)))?.schema;
+    let columns = schema
         .fields()
         .iter()
         .map(|f| ColumnInfo {

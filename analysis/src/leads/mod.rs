@@ -28,12 +28,16 @@ pub fn run(
     ctx: AnalysisContext<'_>,
 ) -> Result<(LeadFollowUpResult, QueryOutput), AnalysisError> {
     let planned = plan::plan(spec, ctx)?;
+    for (table, sql) in [(plan::LEADS_TABLE, &planned.lifecycle), (plan::ASSIGNMENTS_TABLE, &planned.assignments)] {
+        register(engine, table, engine.sql(sql)?)?;
+    }
     let board = engine.sql(&planned.leaderboard)?;
     let summary = engine.sql(&planned.summary)?;
     let bands = engine.sql(&planned.bands)?;
     let overdue = engine.sql(&planned.overdue)?;
     let milestones = engine.sql(&planned.milestones)?;
-    let funnel = funnel::run(engine, milestones, ctx)?;
+    register(engine, funnel::MILESTONES, milestones)?;
+    let funnel = funnel::run(engine, ctx)?;
 
     let summary = read_summary(&summary, spec)?;
     let result = LeadFollowUpResult {
@@ -47,6 +51,14 @@ pub fn run(
         funnel,
     };
     Ok((result, board))
+}
+
+/// Registers a query's rows as `table`. The batches' own schema is the one registered: the
+/// planner's (the output's) may differ from it in nullability, which a table refuses.
+fn register(engine: &Engine, table: &str, rows: QueryOutput) -> Result<(), AnalysisError> {
+    let schema = rows.batches.first().map_or(rows.schema, |b| b.schema());
+    engine.register(table, schema, rows.batches)?;
+    Ok(())
 }
 
 /// The summary and the number of overdue leads.
