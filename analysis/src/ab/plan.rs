@@ -85,11 +85,11 @@ pub(crate) fn plan(spec: &AbSpec, ctx: AnalysisContext<'_>) -> Result<String, Sp
          per_entity AS (\
            SELECT entity, \
                   first_value(bucket ORDER BY t, bucket) FILTER (WHERE bucket IS NOT NULL) AS bucket, \
-                  count(DISTINCT bucket) AS buckets, \
+                  min(bucket) <> max(bucket) AS mixed, \
                   {per_entity} AS x \
            FROM ev GROUP BY entity) \
          SELECT bucket AS {BUCKET}, count(*) AS {ENTITIES}, sum(x) AS {TOTAL}, avg(x) AS {MEAN}, \
-                var_samp(x) AS {VARIANCE}, sum(CASE WHEN buckets > 1 THEN 1 ELSE 0 END) AS {MIXED} \
+                var_samp(x) AS {VARIANCE}, sum(CASE WHEN mixed THEN 1 ELSE 0 END) AS {MIXED} \
          FROM per_entity WHERE bucket IS NOT NULL GROUP BY bucket ORDER BY bucket"
     ))
 }
