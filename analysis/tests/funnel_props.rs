@@ -172,7 +172,7 @@ proptest! {
             .enumerate()
             .map(|(i, p)| {
                 let steps = p.steps.iter().enumerate().filter(|(_, s)| **s).fold(0u32, |m, (k, _)| m | 1 << k);
-                (i, FunnelEvent { ts: p.ts, steps, excluded: p.excluded, can_start: p.can_start, value: i as u32 })
+                (i, FunnelEvent { ts: p.ts, steps, excluded: p.excluded, can_start: p.can_start, value: i as u64 })
             })
             .collect();
         events.sort_by_key(|(i, e)| (e.ts, *i));

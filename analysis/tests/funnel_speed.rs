@@ -132,7 +132,7 @@ fn where_the_time_goes() {
     };
     let spec = FunnelSpec::of_events(&["home", "search", "view", "cart", "pay"]);
     let sql = quiver_analysis::funnel::sql(&spec, ctx).unwrap();
-    let rows_start = sql.find("SELECT * FROM (SELECT user_id").unwrap();
+    let rows_start = sql.find("SELECT user_id AS e").unwrap();
     let rows_end = sql.find(") AS ev GROUP BY e").unwrap();
     let rows = &sql[rows_start..rows_end];
     let matched_start = sql.find("SELECT window_funnel").unwrap();
@@ -156,5 +156,67 @@ fn where_the_time_goes() {
         }
         times.sort_unstable();
         println!("{name}: median {} ms of {times:?}", times[1]);
+    }
+}
+
+#[test]
+#[ignore = "a measurement, not a check: run with --ignored --nocapture"]
+fn the_plan() {
+    let (engine, tables) = engine();
+    let ctx = AnalysisContext {
+        tables: &tables,
+        time_zone: "UTC",
+        today: NaiveDate::from_ymd_opt(2024, 4, 10).unwrap(),
+        now_micros: T0,
+    };
+    let steps = FunnelSpec::of_events(&["home", "search", "view", "cart", "pay"]);
+    let by_country = FunnelSpec { breakdown: Some(FunnelBreakdown::by("country")), ..steps.clone() };
+    for spec in [steps, by_country] {
+        let sql = quiver_analysis::funnel::sql(&spec, ctx).unwrap();
+        let out = engine.sql(&format!("EXPLAIN ANALYZE {sql}")).unwrap();
+        let plan = out.batches[0].column(1).as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
+        // One line per operator: its name and how long it computed.
+        for line in plan.value(0).lines() {
+            let name = line.split(':').next().unwrap_or("");
+            let elapsed = line.split("elapsed_compute=").nth(1).and_then(|t| t.split(',').next()).unwrap_or("");
+            println!("{name} {elapsed}");
+        }
+        println!();
+    }
+}
+
+#[test]
+#[ignore = "a measurement, not a check: run with --ignored --nocapture"]
+fn the_aggregate_alone() {
+    let (engine, _) = engine();
+    engine
+        .sql(
+            "CREATE TABLE prepared AS SELECT CAST(substr(user_id, 2) AS BIGINT) AS e, ts AS t, \
+             CASE WHEN event_name = 'home' THEN 1 WHEN event_name = 'search' THEN 2 WHEN event_name = 'view' THEN 4 \
+             WHEN event_name = 'cart' THEN 8 WHEN event_name = 'pay' THEN 16 ELSE 0 END AS m, 2 AS f FROM events",
+        )
+        .unwrap();
+    let queries = [
+        ("count", "SELECT count(*) FROM (SELECT e, count(*) AS c FROM prepared GROUP BY e)"),
+        ("array_agg", "SELECT count(*) FROM (SELECT e, max(t), max(m), max(f) FROM prepared GROUP BY e)"),
+        (
+            "window_funnel",
+            "SELECT sum(get_field(r, 'level')) FROM (SELECT e, window_funnel(604800, 'ordered', 5, t, m, f) AS r \
+             FROM prepared GROUP BY e)",
+        ),
+    ];
+    let only = std::env::var("FUNNEL_QUERY").ok();
+    for (name, query) in queries {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let start = Instant::now();
+            engine.sql(query).unwrap();
+            times.push(start.elapsed().as_millis());
+        }
+        times.sort_unstable();
+        println!("{name}: median {} ms of {times:?}", times[2]);
     }
 }

@@ -18,8 +18,9 @@ pub struct FunnelEvent {
     pub excluded: bool,
     /// Whether a chain may start at this event (it lies in the spec's date range).
     pub can_start: bool,
-    /// The caller's tag (the aggregate's breakdown value id); the matcher only carries it.
-    pub value: u32,
+    /// The caller's tag (where the aggregate finds the event's breakdown value); the matcher
+    /// only carries it.
+    pub value: u64,
 }
 
 impl FunnelEvent {
@@ -65,17 +66,21 @@ pub fn match_entity(events: &[FunnelEvent], rules: &MatchRules) -> Chain {
         FunnelMode::AnyOrder => all,
     };
     let mut best = Chain::default();
+    // One buffer for every start's chain: most chains are not the best, and need not allocate.
+    let mut chain = Vec::with_capacity(steps);
     for (start, event) in events.iter().enumerate() {
         if !event.can_start || event.steps & first == 0 {
             continue;
         }
-        let chain = match rules.mode {
-            FunnelMode::Ordered | FunnelMode::Strict => walk_in_order(events, start, steps, rules),
-            FunnelMode::AnyOrder => walk_any_order(events, start, all, rules),
-        };
+        chain.clear();
+        match rules.mode {
+            FunnelMode::Ordered | FunnelMode::Strict => walk_in_order(events, start, steps, rules, &mut chain),
+            FunnelMode::AnyOrder => walk_any_order(events, start, all, rules, &mut chain),
+        }
         // Strictly greater: among chains of the best level, the earliest start is reported.
-        if chain.level > best.level {
-            best = chain;
+        if chain.len() > best.level {
+            best.level = chain.len();
+            best.events.clone_from(&chain);
             if best.level == steps {
                 break;
             }
@@ -84,10 +89,10 @@ pub fn match_entity(events: &[FunnelEvent], rules: &MatchRules) -> Chain {
     best
 }
 
-/// The chain starting at `start` in ordered and strict modes.
-fn walk_in_order(events: &[FunnelEvent], start: usize, steps: usize, rules: &MatchRules) -> Chain {
+/// The chain starting at `start` in ordered and strict modes, into `chain`.
+fn walk_in_order(events: &[FunnelEvent], start: usize, steps: usize, rules: &MatchRules, chain: &mut Vec<usize>) {
     let end = events[start].ts.saturating_add(rules.window);
-    let mut chain = vec![start];
+    chain.push(start);
     let mut filled = 1u32;
     let mut at = start;
     'steps: for k in 1..steps {
@@ -109,7 +114,6 @@ fn walk_in_order(events: &[FunnelEvent], start: usize, steps: usize, rules: &Mat
         }
         break;
     }
-    Chain { level: chain.len(), events: chain }
 }
 
 /// The chain starting at `start` in any-order mode. Each event that can raise the chain's level
@@ -117,10 +121,9 @@ fn walk_in_order(events: &[FunnelEvent], start: usize, steps: usize, rules: &Mat
 /// seen so far matched at most, a new event raises the level exactly when an augmenting path
 /// starts at it, and the events already matched stay matched, so the chain's events are those
 /// that raised the level.
-fn walk_any_order(events: &[FunnelEvent], start: usize, all: u32, rules: &MatchRules) -> Chain {
+fn walk_any_order(events: &[FunnelEvent], start: usize, all: u32, rules: &MatchRules, chain: &mut Vec<usize>) {
     let end = events[start].ts.saturating_add(rules.window);
     let mut owner = [usize::MAX; MAX_STEPS];
-    let mut chain: Vec<usize> = Vec::new();
     for (j, event) in events.iter().enumerate().skip(start) {
         if event.ts > end {
             break;
@@ -142,7 +145,6 @@ fn walk_any_order(events: &[FunnelEvent], start: usize, all: u32, rules: &MatchR
             break;
         }
     }
-    Chain { level: chain.len(), events: chain }
 }
 
 /// Tries to give `event` a step, moving already matched events to other steps if need be.

@@ -4,8 +4,9 @@
 //! 1. `ev`: one row per event of the source that passes the global filters (and, with a date
 //!    range, lies between the range's first day and its last day plus the window), with the
 //!    entity, the time, the step mask (bit k: the event matches step k + 1), the flags
-//!    (exclusion; may start a chain) and the breakdown value. Outside strict mode, events that
-//!    match no step and no exclusion cannot change a chain and are dropped here.
+//!    (exclusion; may start a chain) and the breakdown value. (Outside strict mode, events that
+//!    match no step and no exclusion cannot change a chain: the aggregate drops them as they
+//!    arrive, which is cheaper than a filter that would work out the step mask twice.)
 //! 2. `window_funnel(…) GROUP BY entity`: each entity's level, reported-chain times and values.
 //! 3. Entities with a level are ranked by breakdown value (most entities first) for the top N.
 //! 4. Each entity becomes one row per step it reached (`unnest` of its chain), with the time
@@ -15,7 +16,7 @@
 //!    and per bin; the entities, the median and the 95th percentile of the step times.
 
 use quiver_shared::analysis::AnalysisContext;
-use quiver_shared::analysis::funnel::{Attribution, FunnelMode, FunnelSpec, FunnelStep};
+use quiver_shared::analysis::funnel::{Attribution, FunnelSpec, FunnelStep};
 use quiver_shared::catalog::{ColumnInfo, TableInfo};
 use quiver_shared::pivot::{Filter, MAX_FILTERS, SpecError, date_range_condition, filter_condition};
 use quiver_shared::sql::{Zone, quote_ident, quote_str};
@@ -158,17 +159,13 @@ pub(crate) fn plan(spec: &FunnelSpec, ctx: &AnalysisContext<'_>) -> Result<Plann
 
     let n = spec.steps.len();
     let value_column = breakdown.as_ref().map_or(String::new(), |(expr, _)| format!(", {expr} AS v"));
-    let mut rows = format!(
+    let rows = format!(
         "SELECT {entity} AS e, {ts} AS t, {mask} AS m, {flags} AS f{value_column} FROM {table} WHERE {wheres}",
         entity = quote_ident(&source.entity),
         mask = mask.join(" + "),
         table = quote_ident(&table.name),
         wheres = wheres.join(" AND "),
     );
-    if spec.mode != FunnelMode::Strict {
-        // Only strict mode looks at events that are neither a step nor an exclusion.
-        rows = format!("SELECT * FROM ({rows}) AS ev WHERE m <> 0 OR f % 2 = 1");
-    }
     let mut mode = spec.mode.as_str().to_owned();
     if spec.dedup {
         mode.push_str(" dedup");

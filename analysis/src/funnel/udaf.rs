@@ -32,7 +32,7 @@
 use super::matching::{FunnelEvent, MatchRules, match_entity};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Builder, Int32Builder, Int64Builder, ListArray, ListBuilder,
-    StringBuilder, StructArray, UInt8Builder, UInt32Builder,
+    StringArray, StringBuilder, StructArray, UInt8Builder, UInt32Builder,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
@@ -163,7 +163,7 @@ impl AggregateUDFImpl for WindowFunnel {
     fn default_value(&self, _data_type: &DataType) -> Result<ScalarValue> {
         let rules = MatchRules { steps: 1, window: 0, mode: FunnelMode::Ordered, dedup: false, increase: false };
         let mut empty = FunnelGroups::new(rules, Attribute::FirstTouch);
-        empty.groups.push(Vec::new());
+        empty.resize(1)?;
         ScalarValue::try_from_array(&empty.evaluate(EmitTo::All)?, 0)
     }
 }
@@ -228,66 +228,123 @@ fn literal(exprs: &[Arc<dyn PhysicalExpr>], index: usize, name: &str) -> Result<
     }
 }
 
-/// Breakdown values as small ids (0 is null), so that an event stays a few words.
+/// Where events' breakdown values are: the value arrays the aggregate was given, kept whole (a
+/// clone of an array shares its buffers), and each event's value as its array and row. Reading
+/// only the values of the chains' events is cheaper than hashing every event's value.
 #[derive(Debug, Default)]
 struct Values {
-    ids: HashMap<Box<str>, u32>,
-    texts: Vec<Box<str>>,
+    arrays: Vec<StringArray>,
+    bytes: usize,
 }
 
 impl Values {
-    fn id(&mut self, text: Option<&str>) -> Result<u32> {
-        let Some(text) = text else { return Ok(0) };
-        if let Some(id) = self.ids.get(text) {
-            return Ok(*id);
-        }
-        let Ok(id) = u32::try_from(self.texts.len() + 1) else {
-            return exec_err!("{WINDOW_FUNNEL} holds at most 2^32 - 1 distinct values");
+    /// An event's value when it has none.
+    const NONE: u64 = u64::MAX;
+
+    /// Keeps `array`; returns its index.
+    fn keep(&mut self, array: &StringArray) -> Result<u64> {
+        let Ok(index) = u32::try_from(self.arrays.len()) else {
+            return exec_err!("{WINDOW_FUNNEL} keeps at most 2^32 value arrays");
         };
-        self.texts.push(text.into());
-        self.ids.insert(text.into(), id);
-        Ok(id)
+        self.bytes += array.get_array_memory_size();
+        self.arrays.push(array.clone());
+        Ok(u64::from(index))
     }
 
-    fn text(&self, id: u32) -> Option<&str> {
-        id.checked_sub(1).map(|i| &*self.texts[i as usize])
+    /// The reference to row `row` of the kept array `array`.
+    fn at(array: u64, row: usize) -> u64 {
+        (array << 32) | row as u64
+    }
+
+    fn text(&self, value: u64) -> Option<&str> {
+        let (array, row) = ((value >> 32) as usize, (value & u64::from(u32::MAX)) as usize);
+        let array = self.arrays.get(array)?;
+        (row < array.len() && array.is_valid(row)).then(|| array.value(row))
     }
 }
 
-/// Every group's events, in arrival order until evaluated.
+/// Every group's events. Events are appended as they arrive, with their group, one vector for
+/// all groups: appending stays sequential however many groups there are (a vector per group
+/// made each event a cache miss and each group a few reallocations). Evaluating sorts them into
+/// groups once (a stable counting sort, so each group keeps arrival order).
 struct FunnelGroups {
     rules: MatchRules,
     attribute: Attribute,
-    groups: Vec<Vec<FunnelEvent>>,
+    groups: usize,
+    group_of: Vec<u32>,
+    events: Vec<FunnelEvent>,
     values: Values,
-    /// Events over all groups, for [`GroupsAccumulator::size`] (which must not visit every group).
-    held: usize,
-    value_bytes: usize,
+}
+
+/// Some groups' events, sorted into groups: group g's are `events[offsets[g]..offsets[g + 1]]`.
+struct Taken {
+    offsets: Vec<usize>,
+    events: Vec<FunnelEvent>,
+}
+
+impl Taken {
+    fn groups(&mut self) -> impl Iterator<Item = &mut [FunnelEvent]> {
+        let mut rest = self.events.as_mut_slice();
+        self.offsets.windows(2).map(move |w| {
+            let (group, after) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+            rest = after;
+            group
+        })
+    }
 }
 
 impl FunnelGroups {
     fn new(rules: MatchRules, attribute: Attribute) -> Self {
-        Self { rules, attribute, groups: Vec::new(), values: Values::default(), held: 0, value_bytes: 0 }
+        Self { rules, attribute, groups: 0, group_of: Vec::new(), events: Vec::new(), values: Values::default() }
     }
 
-    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<FunnelEvent>> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        self.held = self.held.saturating_sub(groups.iter().map(Vec::len).sum());
-        groups
+    fn resize(&mut self, total_num_groups: usize) -> Result<()> {
+        if u32::try_from(total_num_groups).is_err() {
+            return exec_err!("{WINDOW_FUNNEL} holds at most 2^32 groups");
+        }
+        self.groups = self.groups.max(total_num_groups);
+        Ok(())
     }
 
     fn push(&mut self, group: usize, event: FunnelEvent) {
-        self.groups[group].push(event);
-        self.held += 1;
+        // `resize` checked that group indices fit.
+        self.group_of.push(group as u32);
+        self.events.push(event);
     }
 
-    fn intern(&mut self, text: Option<&str>) -> Result<u32> {
-        let before = self.values.texts.len();
-        let id = self.values.id(text)?;
-        if self.values.texts.len() > before {
-            self.value_bytes += 2 * text.map_or(0, str::len);
+    /// Takes the groups `emit_to` asks for, sorted into groups; later groups move down.
+    fn take(&mut self, emit_to: EmitTo) -> Taken {
+        let taken = match emit_to {
+            EmitTo::All => self.groups,
+            EmitTo::First(n) => n.min(self.groups),
+        };
+        let mut offsets = vec![0usize; taken + 1];
+        for &g in &self.group_of {
+            if let Some(count) = offsets.get_mut(g as usize + 1) {
+                *count += 1;
+            }
         }
-        Ok(id)
+        for g in 0..taken {
+            offsets[g + 1] += offsets[g];
+        }
+        let mut next = offsets.clone();
+        let mut events = vec![FunnelEvent::default(); offsets[taken]];
+        let mut kept = 0;
+        for i in 0..self.events.len() {
+            let g = self.group_of[i] as usize;
+            if g < taken {
+                events[next[g]] = self.events[i];
+                next[g] += 1;
+            } else {
+                self.group_of[kept] = (g - taken) as u32;
+                self.events[kept] = self.events[i];
+                kept += 1;
+            }
+        }
+        self.group_of.truncate(kept);
+        self.events.truncate(kept);
+        self.groups -= taken;
+        Taken { offsets, events }
     }
 }
 
@@ -303,7 +360,7 @@ impl GroupsAccumulator for FunnelGroups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        self.groups.resize_with(total_num_groups, Vec::new);
+        self.resize(total_num_groups)?;
         let Some(ts) = values[3].as_primitive_opt::<TimestampMicrosecondType>() else {
             return exec_err!("{WINDOW_FUNNEL} needs microsecond timestamps, not {}", values[3].data_type());
         };
@@ -319,58 +376,69 @@ impl GroupsAccumulator for FunnelGroups {
             },
             None => None,
         };
+        if group_indices.len() > u32::MAX as usize {
+            return exec_err!("{WINDOW_FUNNEL} takes batches of at most 2^32 rows");
+        }
+        let source = match texts {
+            Some(texts) => Some(self.values.keep(texts)?),
+            None => None,
+        };
+        // Outside strict mode an event that is neither a step nor an exclusion changes no chain.
+        let keep_all = self.rules.mode == FunnelMode::Strict;
+        self.group_of.reserve(group_indices.len());
+        self.events.reserve(group_indices.len());
         for (row, &group) in group_indices.iter().enumerate() {
             if !passes(opt_filter, row) || ts.is_null(row) {
                 continue;
             }
             let flag = if flags.is_valid(row) { flags.value(row) } else { 0 };
-            let value = match texts {
-                Some(texts) if texts.is_valid(row) => self.intern(Some(texts.value(row)))?,
-                _ => 0,
-            };
-            let event = FunnelEvent {
-                ts: ts.value(row),
-                // Steps past the 32nd cannot be asked for; the mask's upper half is unused.
-                steps: if masks.is_valid(row) { masks.value(row) as u32 } else { 0 },
-                excluded: flag & FLAG_EXCLUDED != 0,
-                can_start: flag & FLAG_CAN_START != 0,
-                value,
-            };
+            // Steps past the 32nd cannot be asked for; the mask's upper half is unused.
+            let steps = if masks.is_valid(row) { masks.value(row) as u32 } else { 0 };
+            let excluded = flag & FLAG_EXCLUDED != 0;
+            if steps == 0 && !excluded && !keep_all {
+                continue;
+            }
+            let value = source.map_or(Values::NONE, |source| Values::at(source, row));
+            let event =
+                FunnelEvent { ts: ts.value(row), steps, excluded, can_start: flag & FLAG_CAN_START != 0, value };
             self.push(group, event);
         }
         Ok(())
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let mut groups = self.take(emit_to);
-        let mut level = Int32Builder::with_capacity(groups.len());
+        let mut taken = self.take(emit_to);
+        let groups = taken.offsets.len() - 1;
+        let mut level = Int32Builder::with_capacity(groups);
         let mut value = StringBuilder::new();
-        let mut to_convert = Float64Builder::with_capacity(groups.len());
-        let mut lengths = Vec::with_capacity(groups.len());
+        let mut to_convert = Float64Builder::with_capacity(groups);
+        let mut lengths = Vec::with_capacity(groups);
         let (mut k, mut ts, mut gap, mut step_value) =
             (Int32Builder::new(), Int64Builder::new(), Float64Builder::new(), StringBuilder::new());
         let secs = |micros: i64| micros as f64 / MICROS as f64;
-        for events in &mut groups {
-            // Stable: events at the same instant keep their arrival order.
-            events.sort_by_key(|e| e.ts);
-            let chain = match_entity(events, &self.rules);
-            let chain: Vec<&FunnelEvent> = chain.events.iter().map(|&i| &events[i]).collect();
+        for events in taken.groups() {
+            // Stable: events at the same instant keep their arrival order. Tables written in
+            // time order arrive sorted, and checking is cheaper than sorting.
+            if !events.is_sorted_by_key(|e| e.ts) {
+                events.sort_by_key(|e| e.ts);
+            }
+            let chain = match_entity(events, &self.rules).events;
             level.append_value(chain.len() as i32);
             let attributed = match self.attribute {
                 Attribute::FirstTouch => chain.first(),
                 Attribute::LastTouch => chain.last(),
                 Attribute::Step(i) => chain.get(i),
             };
-            value.append_option(attributed.and_then(|e| self.values.text(e.value)));
+            value.append_option(attributed.and_then(|&i| self.values.text(events[i].value)));
+            let (first, last) = (chain.first().map(|&i| events[i].ts), chain.last().map(|&i| events[i].ts));
             let complete = chain.len() == self.rules.steps;
-            to_convert
-                .append_option(chain.first().zip(chain.last()).filter(|_| complete).map(|(a, b)| secs(b.ts - a.ts)));
+            to_convert.append_option(first.zip(last).filter(|_| complete).map(|(a, b)| secs(b - a)));
             lengths.push(chain.len());
-            for (i, e) in chain.iter().enumerate() {
-                k.append_value(i as i32 + 1);
-                ts.append_value(e.ts);
-                gap.append_option(i.checked_sub(1).map(|p| secs(e.ts - chain[p].ts)));
-                step_value.append_option(self.values.text(e.value));
+            for (n, &i) in chain.iter().enumerate() {
+                k.append_value(n as i32 + 1);
+                ts.append_value(events[i].ts);
+                gap.append_option(n.checked_sub(1).map(|p| secs(events[i].ts - events[chain[p]].ts)));
+                step_value.append_option(self.values.text(events[i].value));
             }
         }
         let steps = StructArray::try_new(
@@ -389,13 +457,13 @@ impl GroupsAccumulator for FunnelGroups {
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = self.take(emit_to);
+        let mut taken = self.take(emit_to);
         let mut ts = ListBuilder::new(Int64Builder::new());
         let mut steps = ListBuilder::new(UInt32Builder::new());
         let mut flags = ListBuilder::new(UInt8Builder::new());
         let mut texts = ListBuilder::new(StringBuilder::new());
-        for events in &groups {
-            for e in events {
+        for events in taken.groups() {
+            for e in events.iter() {
                 ts.values().append_value(e.ts);
                 steps.values().append_value(e.steps);
                 flags.values().append_value(u8::from(e.excluded) | (u8::from(e.can_start) << 1));
@@ -410,7 +478,7 @@ impl GroupsAccumulator for FunnelGroups {
     }
 
     fn merge_batch(&mut self, values: &[ArrayRef], group_indices: &[usize], total_num_groups: usize) -> Result<()> {
-        self.groups.resize_with(total_num_groups, Vec::new);
+        self.resize(total_num_groups)?;
         let lists: Vec<_> = values.iter().map(|v| v.as_list_opt::<i32>()).collect();
         let [Some(ts), Some(steps), Some(flags), Some(texts)] = lists[..] else {
             return exec_err!("{WINDOW_FUNNEL}'s state must be four lists");
@@ -426,8 +494,9 @@ impl GroupsAccumulator for FunnelGroups {
                 f.as_primitive::<UInt8Type>(),
                 v.as_string::<i32>(),
             );
+            let source = self.values.keep(v)?;
             for i in 0..t.len() {
-                let value = self.intern(v.is_valid(i).then(|| v.value(i)))?;
+                let value = Values::at(source, i);
                 let flag = f.value(i);
                 let event = FunnelEvent {
                     ts: t.value(i),
@@ -452,10 +521,10 @@ impl GroupsAccumulator for FunnelGroups {
     }
 
     fn size(&self) -> usize {
-        self.groups.capacity() * size_of::<Vec<FunnelEvent>>()
-            + self.held * size_of::<FunnelEvent>()
-            + self.value_bytes
-            + self.values.texts.capacity() * size_of::<Box<str>>()
+        self.events.capacity() * size_of::<FunnelEvent>()
+            + self.group_of.capacity() * size_of::<u32>()
+            + self.values.bytes
+            + self.values.arrays.capacity() * size_of::<StringArray>()
     }
 }
 
@@ -464,7 +533,18 @@ struct FunnelAccumulator(FunnelGroups);
 
 impl std::fmt::Debug for FunnelAccumulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FunnelAccumulator").field("events", &self.0.held).finish()
+        f.debug_struct("FunnelAccumulator").field("events", &self.0.events.len()).finish()
+    }
+}
+
+impl FunnelAccumulator {
+    /// Runs `f` on a copy of the events, so that the accumulator can go on after `evaluate`.
+    fn on_copy<T>(&mut self, f: impl FnOnce(&mut FunnelGroups) -> Result<T>) -> Result<T> {
+        self.0.resize(1)?;
+        let (group_of, events, groups) = (self.0.group_of.clone(), self.0.events.clone(), self.0.groups);
+        let out = f(&mut self.0);
+        (self.0.group_of, self.0.events, self.0.groups) = (group_of, events, groups);
+        out
     }
 }
 
@@ -475,12 +555,7 @@ impl Accumulator for FunnelAccumulator {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        // Evaluating takes the events; keep them for a later call.
-        self.0.groups.resize_with(1, Vec::new);
-        let kept = self.0.groups.clone();
-        let array = self.0.evaluate(EmitTo::All)?;
-        self.0.held = kept.iter().map(Vec::len).sum();
-        self.0.groups = kept;
+        let array = self.on_copy(|groups| groups.evaluate(EmitTo::All))?;
         ScalarValue::try_from_array(&array, 0)
     }
 
@@ -489,11 +564,7 @@ impl Accumulator for FunnelAccumulator {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        self.0.groups.resize_with(1, Vec::new);
-        let kept = self.0.groups.clone();
-        let arrays = self.0.state(EmitTo::All)?;
-        self.0.held = kept.iter().map(Vec::len).sum();
-        self.0.groups = kept;
+        let arrays = self.on_copy(|groups| groups.state(EmitTo::All))?;
         arrays.iter().map(|a| ScalarValue::try_from_array(a, 0)).collect()
     }
 
