@@ -21,15 +21,14 @@
 //! all "on or after" needs). A 12-week table needs one 64-bit word for each.
 
 use super::entity::{RetentionRule, for_each_cell};
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Int32Array, ListArray, RecordBatch, StructArray,
-};
+use crate::trend::bits::{GroupBits, OneGroup, count_literal, literal, passes, set_bits};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, StructArray};
 use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, TimeUnit, TimestampMicrosecondType};
 use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, EmitTo, GroupsAccumulator, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
 use quiver_shared::analysis::retention::{RetentionCriterion, RetentionSpec, RetentionType};
 use std::sync::Arc;
@@ -94,7 +93,7 @@ impl AggregateUDFImpl for Retention {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(SingleRetention(RetentionGroups::new(Layout::from_args(&args)?))))
+        Ok(Box::new(OneGroup(RetentionGroups::new(Layout::from_args(&args)?))))
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -119,30 +118,14 @@ struct Layout {
     /// When each period begins, from the first cohort's; the last is the end of the last
     /// period shown. A return bit per period, and the last bit for anything later.
     starts: Vec<i64>,
+    /// Words of the cohorts' bitset; the periods' follows.
     start_words: usize,
-    return_words: usize,
-}
-
-/// A literal argument's value.
-fn literal(args: &AccumulatorArgs, index: usize) -> Result<ScalarValue> {
-    let expr = args.exprs.get(index).ok_or_else(|| exec_datafusion_err!("{RETENTION} takes {ARGS} arguments"))?;
-    match expr.evaluate(&RecordBatch::new_empty(Arc::new(Schema::empty())))? {
-        ColumnarValue::Scalar(value) => Ok(value),
-        ColumnarValue::Array(_) => plan_err!("argument {} of {RETENTION} must be a literal", index + 1),
-    }
 }
 
 fn text_literal(args: &AccumulatorArgs, index: usize) -> Result<String> {
-    match literal(args, index)?.try_as_str() {
+    match literal(RETENTION, args, index)?.try_as_str() {
         Some(Some(text)) => Ok(text.to_owned()),
         _ => plan_err!("argument {} of {RETENTION} must be a text literal", index + 1),
-    }
-}
-
-fn count_literal(args: &AccumulatorArgs, index: usize, max: u32) -> Result<usize> {
-    match literal(args, index)? {
-        ScalarValue::Int64(Some(n)) if (1..=i64::from(max)).contains(&n) => Ok(n as usize),
-        other => plan_err!("argument {} of {RETENTION} must be 1 to {max}, not {other}", index + 1),
     }
 }
 
@@ -154,8 +137,8 @@ impl Layout {
         let criterion = text_literal(args, 3)?;
         let criterion = RetentionCriterion::parse(&criterion)
             .ok_or_else(|| exec_datafusion_err!("{RETENTION}: no criterion `{criterion}`"))?;
-        let cohorts = count_literal(args, 4, RetentionSpec::MAX_COHORTS)?;
-        let periods = count_literal(args, 5, RetentionSpec::MAX_PERIODS)?;
+        let cohorts = count_literal(RETENTION, args, 4, 1, RetentionSpec::MAX_COHORTS.into())?;
+        let periods = count_literal(RETENTION, args, 5, 1, RetentionSpec::MAX_PERIODS.into())?;
         let starts = text_literal(args, 6)?
             .split(',')
             .map(|n| n.trim().parse::<i64>())
@@ -168,18 +151,17 @@ impl Layout {
                 starts.len()
             );
         }
-        let return_bits = starts.len();
         Ok(Self {
             rule: RetentionRule { retention_type, criterion, periods: periods as u32 },
             cohorts,
             starts,
             start_words: cohorts.div_ceil(64),
-            return_words: return_bits.div_ceil(64),
         })
     }
 
-    fn words(&self) -> usize {
-        self.start_words + self.return_words
+    /// Bits per group: the cohorts' (in whole words), then the periods'.
+    fn bits(&self) -> usize {
+        self.start_words * 64 + self.starts.len()
     }
 
     /// The period (0 for the first cohort's) holding the instant `at`; the last for anything
@@ -217,19 +199,6 @@ impl Layout {
     }
 }
 
-fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
-    words.iter().enumerate().flat_map(|(w, &word)| {
-        let mut rest = word;
-        std::iter::from_fn(move || {
-            (rest != 0).then(|| {
-                let bit = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                w * 64 + bit
-            })
-        })
-    })
-}
-
 fn build_cells(offsets: Vec<i32>, cohorts: Vec<i32>, periods: Vec<i32>) -> ListArray {
     let cells = StructArray::new(
         cell_fields(),
@@ -240,38 +209,17 @@ fn build_cells(offsets: Vec<i32>, cohorts: Vec<i32>, periods: Vec<i32>) -> ListA
     ListArray::new(field, OffsetBuffer::new(offsets.into()), Arc::new(cells), None)
 }
 
-fn passes(filter: Option<&BooleanArray>, row: usize) -> bool {
-    filter.is_none_or(|f| f.is_valid(row) && f.value(row))
-}
-
-/// Every group's bitsets, one after the other.
-#[derive(Debug)]
+/// Every group's bitsets.
+#[derive(Clone, Debug)]
 struct RetentionGroups {
     layout: Layout,
-    bits: Vec<u64>,
+    bits: GroupBits,
 }
 
 impl RetentionGroups {
     fn new(layout: Layout) -> Self {
-        Self { layout, bits: Vec::new() }
-    }
-
-    fn grow(&mut self, groups: usize) {
-        let words = groups * self.layout.words();
-        if self.bits.len() < words {
-            self.bits.resize(words, 0);
-        }
-    }
-
-    fn take(&mut self, emit_to: EmitTo) -> Vec<u64> {
-        match emit_to {
-            EmitTo::All => std::mem::take(&mut self.bits),
-            EmitTo::First(n) => self.bits.drain(..n * self.layout.words()).collect(),
-        }
-    }
-
-    fn set(&mut self, group: usize, bit: usize) {
-        self.bits[group * self.layout.words() + bit / 64] |= 1 << (bit % 64);
+        let bits = GroupBits::new(layout.bits());
+        Self { layout, bits }
     }
 }
 
@@ -283,7 +231,7 @@ impl GroupsAccumulator for RetentionGroups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        self.grow(total_num_groups);
+        self.bits.grow(total_num_groups);
         let (Some(starts), Some(returns)) = (
             values[0].as_primitive_opt::<TimestampMicrosecondType>(),
             values[1].as_primitive_opt::<TimestampMicrosecondType>(),
@@ -297,20 +245,20 @@ impl GroupsAccumulator for RetentionGroups {
             if starts.is_valid(row)
                 && let Some(bit) = self.layout.start_bit(starts.value(row))
             {
-                self.set(group, bit);
+                self.bits.set(group, bit);
             }
             if returns.is_valid(row)
                 && let Some(bit) = self.layout.return_bit(returns.value(row))
             {
-                self.set(group, bit);
+                self.bits.set(group, bit);
             }
         }
         Ok(())
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let bits = self.take(emit_to);
-        let words = self.layout.words();
+        let words = self.bits.words();
+        let bits = self.bits.take(emit_to);
         let (mut offsets, mut cohorts, mut periods) = (vec![0], Vec::new(), Vec::new());
         let mut scratch = (Vec::new(), Vec::new());
         for group in bits.chunks_exact(words) {
@@ -321,36 +269,11 @@ impl GroupsAccumulator for RetentionGroups {
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let bits = self.take(emit_to);
-        let words = self.layout.words();
-        let mut builder = BinaryBuilder::with_capacity(bits.len() / words.max(1), bits.len() * 8);
-        for group in bits.chunks_exact(words) {
-            let bytes: Vec<u8> = group.iter().flat_map(|w| w.to_le_bytes()).collect();
-            builder.append_value(bytes);
-        }
-        Ok(vec![Arc::new(builder.finish())])
+        Ok(vec![self.bits.state(emit_to)])
     }
 
     fn merge_batch(&mut self, values: &[ArrayRef], group_indices: &[usize], total_num_groups: usize) -> Result<()> {
-        self.grow(total_num_groups);
-        let Some(states) = values[0].as_binary_opt::<i32>() else {
-            return exec_err!("{RETENTION} merges binary states");
-        };
-        let words = self.layout.words();
-        for (row, &group) in group_indices.iter().enumerate() {
-            if !states.is_valid(row) {
-                continue;
-            }
-            let bytes = states.value(row);
-            if bytes.len() != words * 8 {
-                return exec_err!("{RETENTION}: a state of {} bytes, not {}", bytes.len(), words * 8);
-            }
-            for (w, chunk) in bytes.chunks_exact(8).enumerate() {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-                self.bits[group * words + w] |= word;
-            }
-        }
-        Ok(())
+        self.bits.merge(values[0].as_ref(), group_indices, total_num_groups)
     }
 
     /// Each input row as its own group's state.
@@ -362,42 +285,6 @@ impl GroupsAccumulator for RetentionGroups {
     }
 
     fn size(&self) -> usize {
-        self.bits.capacity() * 8 + self.layout.starts.capacity() * 8
-    }
-}
-
-/// [`RetentionGroups`] with one group, for `retention` without `GROUP BY`.
-#[derive(Debug)]
-struct SingleRetention(RetentionGroups);
-
-impl Accumulator for SingleRetention {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let groups = vec![0; values[0].len()];
-        self.0.update_batch(values, &groups, None, 1)
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.0.grow(1);
-        let words = self.0.bits.clone();
-        let cells = self.0.evaluate(EmitTo::All)?;
-        self.0.bits = words;
-        ScalarValue::try_from_array(&cells, 0)
-    }
-
-    fn size(&self) -> usize {
-        std::mem::size_of_val(self) + self.0.size()
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        self.0.grow(1);
-        let words = self.0.bits.clone();
-        let state = self.0.state(EmitTo::All)?;
-        self.0.bits = words;
-        Ok(vec![ScalarValue::try_from_array(&state[0], 0)?])
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let groups = vec![0; states[0].len()];
-        self.0.merge_batch(states, &groups, 1)
+        self.bits.size() + self.layout.starts.capacity() * 8
     }
 }

@@ -20,6 +20,7 @@
 //! covers the days up to `d + window - 1` or the entity's next active day, whichever comes first;
 //! the running sum of +1 at each span's start and -1 at its end is the count on each day.
 
+pub(crate) mod bits;
 pub(crate) mod events;
 pub(crate) mod read;
 
