@@ -27,19 +27,13 @@
 //!
 //! Events are sorted by time; events at the same instant keep the order in which they reached
 //! the aggregate, which with the engine's single partition is the table's row order. The
-//! matching itself is [`super::matching::match_entity`].
+//! matching itself is [`super::matching::match_entity`]; the accumulators are in `accumulator.rs`.
 
-use super::matching::{FunnelEvent, MatchRules, match_entity};
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Builder, Int32Builder, Int64Builder, ListArray, ListBuilder,
-    StringArray, StringBuilder, StructArray, UInt8Builder, UInt32Builder,
-};
-use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::datatypes::{
-    DataType, Field, FieldRef, Fields, Int64Type, TimeUnit, TimestampMicrosecondType, UInt8Type, UInt32Type,
-};
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::{HashMap, Result, ScalarValue, exec_err, plan_datafusion_err, plan_err};
+use super::accumulator::{FunnelAccumulator, FunnelGroups};
+use super::matching::MatchRules;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, TimeUnit};
+use datafusion::common::{Result, ScalarValue, plan_datafusion_err, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, EmitTo, GroupsAccumulator, Signature, Volatility,
@@ -56,7 +50,8 @@ pub(crate) const FLAG_EXCLUDED: i64 = 1;
 /// Bit of `flags`: a chain may start at the event.
 pub(crate) const FLAG_CAN_START: i64 = 2;
 
-const MICROS: i64 = 1_000_000;
+/// Microseconds in a second.
+pub(super) const MICROS: i64 = 1_000_000;
 
 /// `window_funnel(…)`; see the module docs.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -70,11 +65,11 @@ impl WindowFunnel {
     }
 }
 
-fn list_of(item: DataType) -> DataType {
+pub(super) fn list_of(item: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("item", item, true)))
 }
 
-fn step_fields() -> Fields {
+pub(super) fn step_fields() -> Fields {
     Fields::from(vec![
         Field::new("k", DataType::Int32, false),
         Field::new("ts", DataType::Int64, false),
@@ -83,7 +78,7 @@ fn step_fields() -> Fields {
     ])
 }
 
-fn result_fields() -> Fields {
+pub(super) fn result_fields() -> Fields {
     Fields::from(vec![
         Field::new("level", DataType::Int32, false),
         Field::new("value", DataType::Utf8, true),
@@ -94,7 +89,7 @@ fn result_fields() -> Fields {
 
 /// Which event of the reported chain gives the entity's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Attribute {
+pub(super) enum Attribute {
     FirstTouch,
     LastTouch,
     /// The step with this index (0-based).
@@ -225,351 +220,5 @@ fn literal(exprs: &[Arc<dyn PhysicalExpr>], index: usize, name: &str) -> Result<
     match expr.evaluate(&empty) {
         Ok(ColumnarValue::Scalar(value)) => Ok(value),
         _ => plan_err!("{WINDOW_FUNNEL}'s {name} must be a constant"),
-    }
-}
-
-/// Where events' breakdown values are: the value arrays the aggregate was given, kept whole (a
-/// clone of an array shares its buffers), and each event's value as its array and row. Reading
-/// only the values of the chains' events is cheaper than hashing every event's value.
-#[derive(Debug, Default)]
-struct Values {
-    arrays: Vec<StringArray>,
-    bytes: usize,
-}
-
-impl Values {
-    /// An event's value when it has none.
-    const NONE: u64 = u64::MAX;
-
-    /// Keeps `array`; returns its index.
-    fn keep(&mut self, array: &StringArray) -> Result<u64> {
-        let Ok(index) = u32::try_from(self.arrays.len()) else {
-            return exec_err!("{WINDOW_FUNNEL} keeps at most 2^32 value arrays");
-        };
-        self.bytes += array.get_array_memory_size();
-        self.arrays.push(array.clone());
-        Ok(u64::from(index))
-    }
-
-    /// The reference to row `row` of the kept array `array`.
-    fn at(array: u64, row: usize) -> u64 {
-        (array << 32) | row as u64
-    }
-
-    fn text(&self, value: u64) -> Option<&str> {
-        let (array, row) = ((value >> 32) as usize, (value & u64::from(u32::MAX)) as usize);
-        let array = self.arrays.get(array)?;
-        (row < array.len() && array.is_valid(row)).then(|| array.value(row))
-    }
-}
-
-/// Every group's events. Events are appended as they arrive, with their group, one vector for
-/// all groups: appending stays sequential however many groups there are (a vector per group
-/// made each event a cache miss and each group a few reallocations). Evaluating sorts them into
-/// groups once (a stable counting sort, so each group keeps arrival order).
-struct FunnelGroups {
-    rules: MatchRules,
-    attribute: Attribute,
-    groups: usize,
-    group_of: Vec<u32>,
-    events: Vec<FunnelEvent>,
-    values: Values,
-}
-
-/// Some groups' events, sorted into groups: group g's are `events[offsets[g]..offsets[g + 1]]`.
-struct Taken {
-    offsets: Vec<usize>,
-    events: Vec<FunnelEvent>,
-}
-
-impl Taken {
-    fn groups(&mut self) -> impl Iterator<Item = &mut [FunnelEvent]> {
-        let mut rest = self.events.as_mut_slice();
-        self.offsets.windows(2).map(move |w| {
-            let (group, after) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
-            rest = after;
-            group
-        })
-    }
-}
-
-impl FunnelGroups {
-    fn new(rules: MatchRules, attribute: Attribute) -> Self {
-        Self { rules, attribute, groups: 0, group_of: Vec::new(), events: Vec::new(), values: Values::default() }
-    }
-
-    fn resize(&mut self, total_num_groups: usize) -> Result<()> {
-        if u32::try_from(total_num_groups).is_err() {
-            return exec_err!("{WINDOW_FUNNEL} holds at most 2^32 groups");
-        }
-        self.groups = self.groups.max(total_num_groups);
-        Ok(())
-    }
-
-    fn push(&mut self, group: usize, event: FunnelEvent) {
-        // `resize` checked that group indices fit.
-        self.group_of.push(group as u32);
-        self.events.push(event);
-    }
-
-    /// Takes the groups `emit_to` asks for, sorted into groups; later groups move down.
-    fn take(&mut self, emit_to: EmitTo) -> Taken {
-        let taken = match emit_to {
-            EmitTo::All => self.groups,
-            EmitTo::First(n) => n.min(self.groups),
-        };
-        let mut offsets = vec![0usize; taken + 1];
-        for &g in &self.group_of {
-            if let Some(count) = offsets.get_mut(g as usize + 1) {
-                *count += 1;
-            }
-        }
-        for g in 0..taken {
-            offsets[g + 1] += offsets[g];
-        }
-        let mut next = offsets.clone();
-        let mut events = vec![FunnelEvent::default(); offsets[taken]];
-        let mut kept = 0;
-        for i in 0..self.events.len() {
-            let g = self.group_of[i] as usize;
-            if g < taken {
-                events[next[g]] = self.events[i];
-                next[g] += 1;
-            } else {
-                self.group_of[kept] = (g - taken) as u32;
-                self.events[kept] = self.events[i];
-                kept += 1;
-            }
-        }
-        self.group_of.truncate(kept);
-        self.events.truncate(kept);
-        self.groups -= taken;
-        Taken { offsets, events }
-    }
-}
-
-fn passes(filter: Option<&BooleanArray>, row: usize) -> bool {
-    filter.is_none_or(|f| f.is_valid(row) && f.value(row))
-}
-
-impl GroupsAccumulator for FunnelGroups {
-    fn update_batch(
-        &mut self,
-        values: &[ArrayRef],
-        group_indices: &[usize],
-        opt_filter: Option<&BooleanArray>,
-        total_num_groups: usize,
-    ) -> Result<()> {
-        self.resize(total_num_groups)?;
-        let Some(ts) = values[3].as_primitive_opt::<TimestampMicrosecondType>() else {
-            return exec_err!("{WINDOW_FUNNEL} needs microsecond timestamps, not {}", values[3].data_type());
-        };
-        let (Some(masks), Some(flags)) =
-            (values[4].as_primitive_opt::<Int64Type>(), values[5].as_primitive_opt::<Int64Type>())
-        else {
-            return exec_err!("{WINDOW_FUNNEL} needs BIGINT step masks and flags");
-        };
-        let texts = match values.get(6) {
-            Some(array) => match array.as_string_opt::<i32>() {
-                Some(texts) => Some(texts),
-                None => return exec_err!("{WINDOW_FUNNEL} needs text values, not {}", array.data_type()),
-            },
-            None => None,
-        };
-        if group_indices.len() > u32::MAX as usize {
-            return exec_err!("{WINDOW_FUNNEL} takes batches of at most 2^32 rows");
-        }
-        let source = match texts {
-            Some(texts) => Some(self.values.keep(texts)?),
-            None => None,
-        };
-        // Outside strict mode an event that is neither a step nor an exclusion changes no chain.
-        let keep_all = self.rules.mode == FunnelMode::Strict;
-        self.group_of.reserve(group_indices.len());
-        self.events.reserve(group_indices.len());
-        for (row, &group) in group_indices.iter().enumerate() {
-            if !passes(opt_filter, row) || ts.is_null(row) {
-                continue;
-            }
-            let flag = if flags.is_valid(row) { flags.value(row) } else { 0 };
-            // Steps past the 32nd cannot be asked for; the mask's upper half is unused.
-            let steps = if masks.is_valid(row) { masks.value(row) as u32 } else { 0 };
-            let excluded = flag & FLAG_EXCLUDED != 0;
-            if steps == 0 && !excluded && !keep_all {
-                continue;
-            }
-            let value = source.map_or(Values::NONE, |source| Values::at(source, row));
-            let event =
-                FunnelEvent { ts: ts.value(row), steps, excluded, can_start: flag & FLAG_CAN_START != 0, value };
-            self.push(group, event);
-        }
-        Ok(())
-    }
-
-    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let mut taken = self.take(emit_to);
-        let groups = taken.offsets.len() - 1;
-        let mut level = Int32Builder::with_capacity(groups);
-        let mut value = StringBuilder::new();
-        let mut to_convert = Float64Builder::with_capacity(groups);
-        let mut lengths = Vec::with_capacity(groups);
-        let (mut k, mut ts, mut gap, mut step_value) =
-            (Int32Builder::new(), Int64Builder::new(), Float64Builder::new(), StringBuilder::new());
-        let secs = |micros: i64| micros as f64 / MICROS as f64;
-        for events in taken.groups() {
-            // Stable: events at the same instant keep their arrival order. Tables written in
-            // time order arrive sorted, and checking is cheaper than sorting.
-            if !events.is_sorted_by_key(|e| e.ts) {
-                events.sort_by_key(|e| e.ts);
-            }
-            let chain = match_entity(events, &self.rules).events;
-            level.append_value(chain.len() as i32);
-            let attributed = match self.attribute {
-                Attribute::FirstTouch => chain.first(),
-                Attribute::LastTouch => chain.last(),
-                Attribute::Step(i) => chain.get(i),
-            };
-            value.append_option(attributed.and_then(|&i| self.values.text(events[i].value)));
-            let (first, last) = (chain.first().map(|&i| events[i].ts), chain.last().map(|&i| events[i].ts));
-            let complete = chain.len() == self.rules.steps;
-            to_convert.append_option(first.zip(last).filter(|_| complete).map(|(a, b)| secs(b - a)));
-            lengths.push(chain.len());
-            for (n, &i) in chain.iter().enumerate() {
-                k.append_value(n as i32 + 1);
-                ts.append_value(events[i].ts);
-                gap.append_option(n.checked_sub(1).map(|p| secs(events[i].ts - events[chain[p]].ts)));
-                step_value.append_option(self.values.text(events[i].value));
-            }
-        }
-        let steps = StructArray::try_new(
-            step_fields(),
-            vec![Arc::new(k.finish()), Arc::new(ts.finish()), Arc::new(gap.finish()), Arc::new(step_value.finish())],
-            None,
-        )?;
-        let item = Arc::new(Field::new("item", DataType::Struct(step_fields()), true));
-        let steps = ListArray::try_new(item, OffsetBuffer::from_lengths(lengths), Arc::new(steps), None)?;
-        let array = StructArray::try_new(
-            result_fields(),
-            vec![Arc::new(level.finish()), Arc::new(value.finish()), Arc::new(to_convert.finish()), Arc::new(steps)],
-            None,
-        )?;
-        Ok(Arc::new(array))
-    }
-
-    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let mut taken = self.take(emit_to);
-        let mut ts = ListBuilder::new(Int64Builder::new());
-        let mut steps = ListBuilder::new(UInt32Builder::new());
-        let mut flags = ListBuilder::new(UInt8Builder::new());
-        let mut texts = ListBuilder::new(StringBuilder::new());
-        for events in taken.groups() {
-            for e in events.iter() {
-                ts.values().append_value(e.ts);
-                steps.values().append_value(e.steps);
-                flags.values().append_value(u8::from(e.excluded) | (u8::from(e.can_start) << 1));
-                texts.values().append_option(self.values.text(e.value));
-            }
-            ts.append(true);
-            steps.append(true);
-            flags.append(true);
-            texts.append(true);
-        }
-        Ok(vec![Arc::new(ts.finish()), Arc::new(steps.finish()), Arc::new(flags.finish()), Arc::new(texts.finish())])
-    }
-
-    fn merge_batch(&mut self, values: &[ArrayRef], group_indices: &[usize], total_num_groups: usize) -> Result<()> {
-        self.resize(total_num_groups)?;
-        let lists: Vec<_> = values.iter().map(|v| v.as_list_opt::<i32>()).collect();
-        let [Some(ts), Some(steps), Some(flags), Some(texts)] = lists[..] else {
-            return exec_err!("{WINDOW_FUNNEL}'s state must be four lists");
-        };
-        for (row, &group) in group_indices.iter().enumerate() {
-            if ts.is_null(row) {
-                continue;
-            }
-            let (t, s, f, v) = (ts.value(row), steps.value(row), flags.value(row), texts.value(row));
-            let (t, s, f, v) = (
-                t.as_primitive::<Int64Type>(),
-                s.as_primitive::<UInt32Type>(),
-                f.as_primitive::<UInt8Type>(),
-                v.as_string::<i32>(),
-            );
-            let source = self.values.keep(v)?;
-            for i in 0..t.len() {
-                let value = Values::at(source, i);
-                let flag = f.value(i);
-                let event = FunnelEvent {
-                    ts: t.value(i),
-                    steps: s.value(i),
-                    excluded: flag & 1 != 0,
-                    can_start: flag & 2 != 0,
-                    value,
-                };
-                self.push(group, event);
-            }
-        }
-        Ok(())
-    }
-
-    /// Each input row as its own group's state: lists of one event (when the engine skips
-    /// partial aggregation). Merging appends them in input order, so ties keep arrival order.
-    fn convert_to_state(&self, values: &[ArrayRef], opt_filter: Option<&BooleanArray>) -> Result<Vec<ArrayRef>> {
-        let rows = values.first().map_or(0, |v| v.len());
-        let mut single = FunnelGroups::new(self.rules, self.attribute);
-        single.update_batch(values, &(0..rows).collect::<Vec<_>>(), opt_filter, rows)?;
-        single.state(EmitTo::All)
-    }
-
-    fn size(&self) -> usize {
-        self.events.capacity() * size_of::<FunnelEvent>()
-            + self.group_of.capacity() * size_of::<u32>()
-            + self.values.bytes
-            + self.values.arrays.capacity() * size_of::<StringArray>()
-    }
-}
-
-/// [`FunnelGroups`] with one group, for `window_funnel` without GROUP BY.
-struct FunnelAccumulator(FunnelGroups);
-
-impl std::fmt::Debug for FunnelAccumulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FunnelAccumulator").field("events", &self.0.events.len()).finish()
-    }
-}
-
-impl FunnelAccumulator {
-    /// Runs `f` on a copy of the events, so that the accumulator can go on after `evaluate`.
-    fn on_copy<T>(&mut self, f: impl FnOnce(&mut FunnelGroups) -> Result<T>) -> Result<T> {
-        self.0.resize(1)?;
-        let (group_of, events, groups) = (self.0.group_of.clone(), self.0.events.clone(), self.0.groups);
-        let out = f(&mut self.0);
-        (self.0.group_of, self.0.events, self.0.groups) = (group_of, events, groups);
-        out
-    }
-}
-
-impl Accumulator for FunnelAccumulator {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let rows = values.first().map_or(0, |v| v.len());
-        self.0.update_batch(values, &vec![0; rows], None, 1)
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        let array = self.on_copy(|groups| groups.evaluate(EmitTo::All))?;
-        ScalarValue::try_from_array(&array, 0)
-    }
-
-    fn size(&self) -> usize {
-        size_of_val(self) + self.0.size()
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let arrays = self.on_copy(|groups| groups.state(EmitTo::All))?;
-        arrays.iter().map(|a| ScalarValue::try_from_array(a, 0)).collect()
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let rows = states.first().map_or(0, |s| s.len());
-        self.0.merge_batch(states, &vec![0; rows], 1)
     }
 }
