@@ -103,7 +103,10 @@ fn five_steps_over_two_million_events() {
     let steps = FunnelSpec::of_events(&["home", "search", "view", "cart", "pay"]);
     let cases = [
         ("ordered", steps.clone()),
-        ("ordered, breakdown by country", FunnelSpec { breakdown: Some(FunnelBreakdown::by("country")), ..steps.clone() }),
+        (
+            "ordered, breakdown by country",
+            FunnelSpec { breakdown: Some(FunnelBreakdown::by("country")), ..steps.clone() },
+        ),
         ("strict", FunnelSpec { mode: quiver_shared::analysis::funnel::FunnelMode::Strict, ..steps.clone() }),
         ("any order", FunnelSpec { mode: quiver_shared::analysis::funnel::FunnelMode::AnyOrder, ..steps.clone() }),
     ];
@@ -142,7 +145,13 @@ fn where_the_time_goes() {
         ("group by user", "SELECT count(*) FROM (SELECT count(*) FROM events GROUP BY user_id)".to_owned()),
         ("rows", format!("SELECT count(*) FROM ({rows})")),
         ("matched", format!("SELECT sum(get_field(r, 'level')) FROM ({matched})")),
-        ("per step", format!("SELECT count(*), sum(d) FROM ({})", &sql[sql.find("FROM (SELECT get_field(s").unwrap() + 6..sql.rfind(") AS steps").unwrap()])),
+        (
+            "per step",
+            format!(
+                "SELECT count(*), sum(d) FROM ({})",
+                &sql[sql.find("FROM (SELECT get_field(s").unwrap() + 6..sql.rfind(") AS steps").unwrap()]
+            ),
+        ),
         ("no percentile", sql.replace("percentile_cont(d, 0.95)", "max(d)")),
         ("no median", sql.replace("percentile_cont(d, 0.95)", "max(d)").replace("median(d)", "min(d)")),
         ("all", sql.clone()),
