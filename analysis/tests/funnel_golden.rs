@@ -375,23 +375,34 @@ fn breakdown_keeps_the_top_values_and_folds_the_rest() {
     assert_eq!(r.breakdown[1].steps[1].median_secs_from_previous, Some(3.0));
 }
 
+/// Checks the entities per step of funnel `a,b` with a 3-hour window over `events` when chains
+/// must start within `span`, in the tenant zone `zone` (today is 2024-03-20 there).
+#[track_caller]
+fn check_range(events: &str, zone: &str, span: DateSpan, expected: [u64; 2]) {
+    let (engine, tables) = engine(&users(events));
+    let range = DateRange { column: "ts".to_owned(), span: span.clone() };
+    let spec = FunnelSpec { date_range: Some(range), ..spec("a,b", 3 * 3600, "") };
+    let r =
+        quiver_analysis::funnel::run(&engine, &spec, AnalysisContext { time_zone: zone, ..ctx(&tables) }).unwrap().0;
+    let counts: Vec<u64> = r.steps.iter().map(|s| s.entities).collect();
+    assert_eq!(counts, expected, "{events} in {zone}");
+    assert_eq!(r.days, Some(span.resolve(NaiveDate::from_ymd_opt(2024, 3, 20).unwrap())));
+}
+
 #[test]
 fn date_range_picks_where_chains_start() {
-    // Day 0 is 2024-03-08. Chains must start on the 9th; their later steps may come after it.
-    let events = "a: 86000:a 86500:b; b: 172000:a 173000:b; c: 86400:a 90000:b; d: 172799:a 172900:b; e: 172800:a";
-    let range = DateRange {
-        column: "ts".to_owned(),
-        span: DateSpan::Between {
-            from: NaiveDate::from_ymd_opt(2024, 3, 9).unwrap(),
-            to: NaiveDate::from_ymd_opt(2024, 3, 9).unwrap(),
-        },
-    };
-    let r = funnel(events, &FunnelSpec { date_range: Some(range), ..spec("a,b", 3600, "") });
-    // b, c and d start on the 9th (d finishes on the 10th); a starts on the 8th, e on the 10th.
-    let counts: Vec<u64> = r.steps.iter().map(|s| s.entities).collect();
-    assert_eq!(counts, [3, 3]);
-    let day = NaiveDate::from_ymd_opt(2024, 3, 9).unwrap();
-    assert_eq!(r.days, Some((day, day)));
+    let ninth = NaiveDate::from_ymd_opt(2024, 3, 9).unwrap();
+    let the_ninth = DateSpan::Between { from: ninth, to: ninth };
+    // Second 0 is 2024-03-08T00:00Z. b, c and d start on the 9th (d finishes on the 10th, c just
+    // inside the window); a starts on the 8th, e on the 10th.
+    let events =
+        "a: 86000:a 86500:b; b: 172000:a 173000:b; c: 86400:a 97200:b; d: 172799:a 172900:b; e: 172800:a 172801:b";
+    check_range(events, "UTC", the_ninth.clone(), [3, 3]);
+    // The tenant's 9th in Shanghai (UTC+8) runs from 16:00Z on the 8th to 16:00Z on the 9th.
+    let events = "a: 57599:a 57600:b; b: 57600:a 57601:b; c: 143999:a 150000:b; d: 144000:a 144001:b";
+    check_range(events, "Asia/Shanghai", the_ninth, [2, 2]);
+    // The last 12 days up to today (the 20th) start on the 9th.
+    check_range("a: 86399:a 86400:b; b: 86400:a 86401:b", "UTC", DateSpan::Last { days: 12 }, [1, 1]);
 }
 
 #[test]
