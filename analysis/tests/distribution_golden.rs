@@ -233,6 +233,12 @@ fn active_days_are_the_tenants() {
     let events = "u0 03-01T10:00; u0 03-01T20:00";
     check(events, &stickiness(""), "1 entities, mean 1: 1:1 2:0 3:0");
     check(events, &stickiness(r#","tz":"Asia/Shanghai""#), "1 entities, mean 2: 1:0 2:1 3:0");
+    // Santiago's 8 September 2024 begins at 01:00 (04:00 UTC): 03:30 UTC is still the 7th.
+    check(
+        "u0 09-08T03:30; u0 09-08T04:30; u1 09-08T04:30",
+        r#"{"kind":"stickiness","date_range":{"kind":"between","from":"2024-09-07","to":"2024-09-08"},"tz":"America/Santiago"}"#,
+        "2 entities, mean 1.50: 1:1 2:1",
+    );
 }
 
 #[test]

@@ -274,6 +274,12 @@ fn days_are_the_tenants() {
     let range = r#""date_range":{"kind":"between","from":"2024-03-04","to":"2024-03-10"},"period":"week","periods":1"#;
     check(events, &format!("{{{range}}}"), "03-04 1: 100% 100% | all 1: 100% 100%");
     check(events, &format!(r#"{{{range},"tz":"America/New_York"}}"#), "03-04 1: 100% 0% | all 1: 100% 0%");
+    // Santiago's 8 September 2024 has no midnight (clocks skip to 01:00): it still is a day.
+    check(
+        "u0 09-07T12:00; u0 09-08T04:30; u1 09-08T03:30",
+        r#"{"date_range":{"kind":"between","from":"2024-09-07","to":"2024-09-07"},"periods":1,"tz":"America/Santiago"}"#,
+        "09-07 2: 100% 50% | all 2: 100% 50%",
+    );
     // A start event late on the range's last local day is in the range; one early the next local
     // day is not.
     check(

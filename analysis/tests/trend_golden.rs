@@ -224,6 +224,12 @@ fn buckets_are_the_tenants_wall_clock() {
         &format!(r#"{{{},"tz":"Asia/Shanghai"}}"#, range("2024-03-01", "2024-03-02")),
         "pv: 0 2 = 2 | uv: 0 2 = 2",
     );
+    // Santiago skips from 24:00 on 7 September 2024 to 01:00: the 8th begins at 04:00 UTC.
+    check(
+        "u0 09-08T03:30; u1 09-08T04:30",
+        &format!(r#"{{{},"tz":"America/Santiago"}}"#, range("2024-09-07", "2024-09-08")),
+        "pv: 1 1 = 2 | uv: 1 1 = 2",
+    );
     // Weeks from Monday, clipped to the range: Monday 03-04 and Wednesday 03-13 are outside.
     check(
         "u0 03-04; u0 03-06; u1 03-10; u1 03-11; u2 03-13",
@@ -319,6 +325,12 @@ fn comparisons_shift_the_earlier_days_onto_the_range() {
         "u0 2024-02-27; u0 2024-02-28; u0 2024-02-29; u0 2024-03-01; u0 2025-02-28",
         &format!(r#"{{{},"measures":["pv"],"compare":["previous_year"]}}"#, range("2025-02-27", "2025-03-01")),
         "pv: 0 1 0 = 1 | pv@py: 1 2 1 = 4 | pv@py%: -100% -50% -100% = -75%",
+    );
+    // A year before a leap year's 29 February there is none: its comparison is 0.
+    check(
+        "u0 2023-02-28; u0 2023-03-01; u0 2024-02-29",
+        &format!(r#"{{{},"measures":["pv"],"compare":["previous_year"]}}"#, range("2024-02-28", "2024-03-01")),
+        "pv: 0 1 0 = 1 | pv@py: 1 0 1 = 2 | pv@py%: -100% - -100% = -50%",
     );
     // UV of the previous period counts its own distinct entities; MAU compares with its lead-in.
     check(

@@ -3,11 +3,14 @@
 //! [`quiver_shared::analysis::distribution`].
 //!
 //! Each is one query: a count per entity (`GROUP BY entity`), then a count of entities per
-//! bucket of that count.
+//! bucket of that count. An event's local day is its number among the range's days
+//! (`bucket_index` over the instants of their midnights), not a time-zone conversion per event.
 
 use crate::AnalysisError;
+use crate::trend::bucket::{BUCKET_INDEX, starts_literal};
 use crate::trend::events::Events;
 use crate::trend::read::{self, each_batch, tidy};
+use chrono::NaiveDate;
 use datafusion::arrow::array::{ArrayRef, Float64Array, StringArray, UInt32Array, UInt64Array};
 use quiver_engine::{Engine, QueryOutput};
 use quiver_shared::analysis::distribution::{
@@ -16,7 +19,7 @@ use quiver_shared::analysis::distribution::{
 };
 use quiver_shared::analysis::trend::EventSelection;
 use quiver_shared::analysis::{AnalysisContext, SpecError};
-use quiver_shared::pivot::{DateSpan, Filter};
+use quiver_shared::pivot::Filter;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -27,8 +30,8 @@ pub(crate) fn install(_engine: &Engine) {}
 /// The checked parts both analyses share: the range's days and the query over each entity's
 /// matching events, with `per_entity` (an aggregate over them) as its `n` column.
 struct PerEntity {
-    first: chrono::NaiveDate,
-    last: chrono::NaiveDate,
+    first: NaiveDate,
+    last: NaiveDate,
     sql: String,
 }
 
@@ -36,13 +39,11 @@ fn per_entity(
     events: &Events<'_>,
     event: &EventSelection,
     filters: &[Filter],
-    span: &DateSpan,
-    ctx: &AnalysisContext<'_>,
+    (first, last): (NaiveDate, NaiveDate),
     per_entity: &str,
 ) -> Result<PerEntity, SpecError> {
     let base = events.base_condition(filters, "filters")?;
     let selection = events.selection(event, "event")?;
-    let (first, last) = events.date_range(span, ctx.today)?;
     let sql = format!(
         "SELECT {per_entity} AS n\n  FROM {}\n  WHERE {base} AND {} AND ({selection})\n  GROUP BY {}",
         events.from,
@@ -65,7 +66,8 @@ pub fn run_distribution(
 ) -> Result<(DistributionResult, QueryOutput), AnalysisError> {
     let events = Events::check(&spec.source, &ctx)?;
     check_bounds(&spec.bounds)?;
-    let counted = per_entity(&events, &spec.event, &spec.filters, &spec.date_range, &ctx, "count(*)")?;
+    let range = events.date_range(&spec.date_range, ctx.today)?;
+    let counted = per_entity(&events, &spec.event, &spec.filters, range, "count(*)")?;
     let mut bucket = String::from("CASE");
     for (i, bound) in spec.bounds.iter().enumerate().rev() {
         let _ = write!(bucket, " WHEN n >= {bound} THEN {i}");
@@ -146,9 +148,8 @@ pub fn run_stickiness(
     ctx: AnalysisContext<'_>,
 ) -> Result<(StickinessResult, QueryOutput), AnalysisError> {
     let events = Events::check(&spec.source, &ctx)?;
-    let distinct_days = format!("count(DISTINCT {})", events.local_day());
-    let counted = per_entity(&events, &spec.event, &spec.filters, &spec.date_range, &ctx, &distinct_days)?;
-    let days = (counted.last - counted.first).num_days() + 1;
+    let (first, last) = events.date_range(&spec.date_range, ctx.today)?;
+    let days = (last - first).num_days() + 1;
     if days > i64::from(StickinessSpec::MAX_DAYS) {
         return Err(SpecError::new(
             "date_range",
@@ -157,6 +158,11 @@ pub fn run_stickiness(
         .into());
     }
     let days = days as u32;
+    // The local day of each event, as its number among the range's days.
+    let midnights = events.midnights(&first.iter_days().take(days as usize + 1).collect::<Vec<_>>());
+    let distinct_days =
+        format!("count(DISTINCT {BUCKET_INDEX}({}, {}))", events.zoned_time(), starts_literal(&midnights));
+    let counted = per_entity(&events, &spec.event, &spec.filters, (first, last), &distinct_days)?;
     let sql = format!(
         "WITH per_entity AS (\n  {}\n)\nSELECT n AS days, count(*) AS entities\nFROM per_entity\nGROUP BY 1",
         counted.sql

@@ -15,8 +15,8 @@
 //! FROM cells GROUP BY 1, 2
 //! ```
 //!
-//! When each period begins in the tenant's zone comes from the engine first (a tiny query), so
-//! the aggregate places each event with a binary search instead of a time-zone conversion.
+//! When each period begins in the tenant's zone is worked out before (as instants), so the
+//! aggregate places each event with a binary search instead of a time-zone conversion.
 //! Denominators, statuses and the summary are then worked out here from the counts.
 
 mod entity;
@@ -59,31 +59,25 @@ pub struct PlannedRetention {
     pub periods: u32,
 }
 
-/// Checks `spec` and writes its query (the engine works out when each period begins in the
-/// tenant's zone).
-pub fn plan(
-    engine: &Engine,
-    spec: &RetentionSpec,
-    ctx: &AnalysisContext<'_>,
-) -> Result<PlannedRetention, AnalysisError> {
+/// Checks `spec` and writes its query.
+pub fn plan(spec: &RetentionSpec, ctx: &AnalysisContext<'_>) -> Result<PlannedRetention, SpecError> {
     let events = Events::check(&spec.source, ctx)?;
-    plan_with(engine, &events, spec, ctx)
+    plan_with(&events, spec, ctx)
 }
 
 fn plan_with(
-    engine: &Engine,
     events: &Events<'_>,
     spec: &RetentionSpec,
     ctx: &AnalysisContext<'_>,
-) -> Result<PlannedRetention, AnalysisError> {
+) -> Result<PlannedRetention, SpecError> {
     let base = events.base_condition(&spec.filters, "filters")?;
     let start = events.selection(&spec.start, "start")?;
     let returning = events.selection(&spec.return_event, "return")?;
     let (first, last) = events.date_range(&spec.date_range, ctx.today)?;
     match spec.periods {
-        Some(0) => return Err(SpecError::new("periods", "show at least 1 period").into()),
+        Some(0) => return Err(SpecError::new("periods", "show at least 1 period")),
         Some(n) if n > RetentionSpec::MAX_PERIODS => {
-            return Err(SpecError::new("periods", format!("at most {}, not {n}", RetentionSpec::MAX_PERIODS)).into());
+            return Err(SpecError::new("periods", format!("at most {}, not {n}", RetentionSpec::MAX_PERIODS)));
         }
         _ => {}
     }
@@ -98,8 +92,7 @@ fn plan_with(
                 period.as_str(),
                 RetentionSpec::MAX_COHORTS
             ),
-        )
-        .into());
+        ));
     }
     let periods = spec.resolved_periods(first, last);
     // When each period begins, from the first cohort's to the end of the last one shown.
@@ -107,8 +100,7 @@ fn plan_with(
         .map(|index| period.start(index))
         .collect::<Option<Vec<NaiveDate>>>()
         .ok_or_else(|| SpecError::new("date_range", "the periods run past the calendar"))?;
-    let starts = events.local_midnights(engine, &days)?;
-    let starts: Vec<String> = starts.iter().map(i64::to_string).collect();
+    let starts: Vec<String> = events.midnights(&days).iter().map(i64::to_string).collect();
     // Returns matter after the first start; with `on`, up to the end of the last period shown.
     let after = match spec.criterion {
         RetentionCriterion::On => days.last().copied(),
@@ -153,7 +145,7 @@ pub fn run(
     ctx: AnalysisContext<'_>,
 ) -> Result<(RetentionResult, QueryOutput), AnalysisError> {
     let events = Events::check(&spec.source, &ctx)?;
-    let planned = plan_with(engine, &events, spec, &ctx)?;
+    let planned = plan_with(&events, spec, &ctx)?;
     let output = engine.sql(&planned.sql)?;
     let counts: HashMap<(i32, u32), u64> = each_batch(&output, |batch| {
         let cohorts = read::ints(batch, "cohort")?;
@@ -170,7 +162,7 @@ pub fn run(
     })?
     .into_iter()
     .collect();
-    let now = events.local_now(engine, ctx.now_micros)?.date();
+    let now = events.local(ctx.now_micros).date();
     let result = shape(spec, &planned, &counts, now)?;
     let table = tidy_table(&result)?;
     Ok((result, table))

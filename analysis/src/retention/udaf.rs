@@ -9,9 +9,8 @@
 //! (null for others). The literals are the type, the criterion, the number of cohort periods,
 //! the number of periods shown after the cohort's, and the instants (microseconds since the
 //! epoch, ascending) at which each period begins, from the first cohort's to the end of the last
-//! one shown: cohorts + periods + 1 of them. The planner has the engine work these out in the
-//! tenant's zone, so that each event needs a binary search here instead of a time-zone
-//! conversion. The result is the entity's cells, `List<Struct<cohort: Int32, period: Int32>>`:
+//! one shown: cohorts + periods + 1 of them. The planner works these out in the tenant's zone,
+//! so that each event needs a binary search here instead of a time-zone conversion. The result is the entity's cells, `List<Struct<cohort: Int32, period: Int32>>`:
 //! each cohort it belongs to (numbered from 0 for the first) with period 0, and with each period
 //! N it was retained in ([`entity_cells`](super::entity_cells)). `unnest` and a `GROUP BY` over
 //! the cells then count every cell of the retention table.
@@ -21,7 +20,7 @@
 //! all "on or after" needs). A 12-week table needs one 64-bit word for each.
 
 use super::entity::{RetentionRule, for_each_cell};
-use crate::trend::bits::{GroupBits, OneGroup, count_literal, literal, passes, set_bits};
+use crate::trend::bits::{GroupBits, Grow, OneGroup, count_literal, literal, passes, set_bits};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, StructArray};
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, TimeUnit, TimestampMicrosecondType};
@@ -220,6 +219,12 @@ impl RetentionGroups {
     fn new(layout: Layout) -> Self {
         let bits = GroupBits::new(layout.bits());
         Self { layout, bits }
+    }
+}
+
+impl Grow for RetentionGroups {
+    fn grow(&mut self, groups: usize) {
+        self.bits.grow(groups);
     }
 }
 

@@ -3,7 +3,7 @@
 //! and the adapter that runs a groups accumulator as a plain one (an aggregate without
 //! `GROUP BY`).
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, BinaryBuilder, BooleanArray, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, RecordBatch};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::function::AccumulatorArgs;
 use datafusion::logical_expr::{Accumulator, ColumnarValue, EmitTo, GroupsAccumulator};
@@ -126,19 +126,25 @@ pub(crate) fn count_literal(name: &str, args: &AccumulatorArgs, index: usize, mi
     }
 }
 
+/// A groups accumulator that can make room for groups before any row comes.
+pub(crate) trait Grow: GroupsAccumulator + Clone + Sync + std::fmt::Debug {
+    /// Makes room for `groups` groups.
+    fn grow(&mut self, groups: usize);
+}
+
 /// A groups accumulator run with one group: the aggregate without `GROUP BY`.
 #[derive(Debug)]
 pub(crate) struct OneGroup<G>(pub(crate) G);
 
-impl<G: GroupsAccumulator + Clone + Sync + std::fmt::Debug> OneGroup<G> {
-    /// Makes sure the one group exists even when no row came (an empty state merges nothing).
+impl<G: Grow> OneGroup<G> {
+    /// Makes sure the one group exists even when no row came.
     fn ensure(&mut self) -> Result<()> {
-        let empty: ArrayRef = Arc::new(BinaryArray::from_iter_values(std::iter::empty::<&[u8]>()));
-        self.0.merge_batch(&[empty], &[], 1)
+        self.0.grow(1);
+        Ok(())
     }
 }
 
-impl<G: GroupsAccumulator + Clone + Sync + std::fmt::Debug> Accumulator for OneGroup<G> {
+impl<G: Grow> Accumulator for OneGroup<G> {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let groups = vec![0; values.first().map_or(0, |v| v.len())];
         self.0.update_batch(values, &groups, None, 1)

@@ -1,20 +1,25 @@
 //! The event source of the event analyses (trend, retention, distribution, stickiness) checked
-//! against the catalogue, and the SQL pieces they share: the event conditions, the tenant's
-//! local day and time of an event, and conditions on local days.
+//! against the catalogue, and the SQL pieces they share: the event conditions, the event's time
+//! in the tenant's zone, and the instants where the tenant's days and hours begin.
 //!
 //! Everything here comes from a spec, so from a URL: every name is checked against the table
 //! and quoted, every value goes through `quiver_shared::pivot`'s filter planning.
+//!
+//! Calendar boundaries are worked out here as instants, with the same time-zone database as
+//! DataFusion's (`chrono-tz`), instead of converting every event to local time in the query:
+//! the engine then compares plain numbers, and a local midnight that a DST change skips (Chile,
+//! Lebanon, Paraguay move their clocks at midnight) is the first instant of that day instead of
+//! an error.
 
-use crate::AnalysisError;
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use quiver_engine::Engine;
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 use quiver_shared::analysis::trend::EventSelection;
 use quiver_shared::analysis::{AnalysisContext, EventSource, SpecError};
 use quiver_shared::catalog::TableInfo;
 use quiver_shared::pivot::{
     DateRange, DateSpan, Filter, FilterOp, MAX_FILTERS, date_range_condition, filter_condition,
 };
-use quiver_shared::sql::{Zone, quote_ident, quote_str};
+use quiver_shared::sql::{Zone, quote_ident};
 
 /// A checked [`EventSource`] in a tenant's zone.
 pub(crate) struct Events<'a> {
@@ -22,6 +27,7 @@ pub(crate) struct Events<'a> {
     source: &'a EventSource,
     time_zone: &'a str,
     zone: Zone,
+    tz: Tz,
     /// The table, quoted.
     pub(crate) from: String,
     /// The entity column, quoted.
@@ -29,8 +35,8 @@ pub(crate) struct Events<'a> {
 }
 
 impl<'a> Events<'a> {
-    /// Checks that the table and its three columns exist and that the time column holds
-    /// timestamps. Refusals name `source.…`.
+    /// Checks that the table and its three columns exist, that the time column holds
+    /// timestamps, and that the zone is known. Refusals name `source.…` and `time_zone`.
     pub(crate) fn check(source: &'a EventSource, ctx: &AnalysisContext<'a>) -> Result<Self, SpecError> {
         let table = ctx.table(&source.table, "source.table")?;
         for (column, path) in
@@ -47,11 +53,17 @@ impl<'a> Events<'a> {
                 format!("`{}` holds {time}, not timestamps: choose the event's time column", source.time),
             ));
         }
+        let zone = Zone::new(ctx.time_zone)?;
+        let tz = ctx
+            .time_zone
+            .parse::<Tz>()
+            .map_err(|_| SpecError::new("time_zone", format!("`{}` is not a known time zone", ctx.time_zone)))?;
         Ok(Self {
             table,
             source,
             time_zone: ctx.time_zone,
-            zone: Zone::new(ctx.time_zone)?,
+            zone,
+            tz,
             from: quote_ident(&table.name),
             entity: quote_ident(&source.entity),
         })
@@ -101,80 +113,58 @@ impl<'a> Events<'a> {
         Ok((first, last))
     }
 
-    /// The event's time, labelled with the tenant's zone (`Timestamp(Microsecond, <zone>)`).
+    /// The event's time as a `Timestamp(Microsecond, <zone>)`: its values are the instants
+    /// (a column without a zone is read as the tenant's wall-clock time).
     pub(crate) fn zoned_time(&self) -> String {
         self.zone.local(&quote_ident(&self.source.time))
     }
 
-    /// The event's local wall-clock time (`Timestamp(Microsecond, None)`), for wall-clock buckets.
-    pub(crate) fn local_time(&self) -> String {
-        format!("to_local_time({})", self.zoned_time())
+    /// The instant (microseconds since the epoch) at which the local time `at` begins: the
+    /// earlier of two when clocks go back, the end of the gap when they skip it.
+    pub(crate) fn instant(&self, at: NaiveDateTime) -> i64 {
+        match self.tz.from_local_datetime(&at) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.timestamp_micros(),
+            LocalResult::None => {
+                // In a gap: the first instant whose local time is at or after `at`. Gaps are
+                // hours (a day at most, Samoa 2011), so a day either side brackets it.
+                let guess = at.and_utc().timestamp_micros();
+                let (mut lo, mut hi) = (guess - 2 * DAY, guess + 2 * DAY);
+                while lo + 1 < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.local(mid) >= at { hi = mid } else { lo = mid }
+                }
+                hi
+            }
+        }
     }
 
-    /// The event's local calendar day (`Date32`).
-    pub(crate) fn local_day(&self) -> String {
-        format!("CAST({} AS DATE)", self.zoned_time())
+    /// The local wall-clock time of an instant.
+    pub(crate) fn local(&self, micros: i64) -> NaiveDateTime {
+        let utc = DateTime::from_timestamp_micros(micros).unwrap_or_default().naive_utc();
+        self.tz.from_utc_datetime(&utc).naive_local()
     }
 
-    /// Events from local midnight starting `first` to local midnight starting `after` (open
-    /// when none), on the time column itself so that the engine compares plain instants.
+    /// The instants at which `days` begin.
+    pub(crate) fn midnights(&self, days: &[NaiveDate]) -> Vec<i64> {
+        days.iter().map(|day| self.instant(day.and_time(NaiveTime::MIN))).collect()
+    }
+
+    /// An instant as an SQL timestamp of the event time's type.
+    pub(crate) fn instant_literal(&self, micros: i64) -> String {
+        self.zone.local(&format!("arrow_cast(CAST({micros} AS BIGINT), 'Timestamp(Microsecond, Some(\"UTC\"))')"))
+    }
+
+    /// Events from the local midnight starting `first` to the one starting `after` (open when
+    /// none), as comparisons of instants.
     pub(crate) fn days_condition(&self, first: NaiveDate, after: Option<NaiveDate>) -> String {
         let time = self.zoned_time();
-        let mut condition = format!("{time} >= {}", self.zone.local_literal(first.and_time(NaiveTime::MIN)));
+        let mut condition = format!("{time} >= {}", self.instant_literal(self.midnights(&[first])[0]));
         if let Some(after) = after {
-            condition.push_str(&format!(" AND {time} < {}", self.zone.local_literal(after.and_time(NaiveTime::MIN))));
+            condition.push_str(&format!(" AND {time} < {}", self.instant_literal(self.midnights(&[after])[0])));
         }
         condition
     }
-
-    /// Any of the inclusive day ranges.
-    pub(crate) fn any_days_condition(&self, ranges: &[(NaiveDate, NaiveDate)]) -> String {
-        let conditions: Vec<String> =
-            ranges.iter().map(|(first, last)| format!("({})", self.days_condition(*first, last.succ_opt()))).collect();
-        if conditions.is_empty() { "FALSE".to_owned() } else { format!("({})", conditions.join(" OR ")) }
-    }
-
-    /// The instants (microseconds since the epoch) of the local midnights that start `days`,
-    /// as the engine reads the zone.
-    pub(crate) fn local_midnights(&self, engine: &Engine, days: &[NaiveDate]) -> Result<Vec<i64>, AnalysisError> {
-        let values: Vec<String> = days
-            .iter()
-            .map(|day| {
-                format!("({})", quote_str(&day.and_time(NaiveTime::MIN).format("%Y-%m-%dT%H:%M:%S").to_string()))
-            })
-            .collect();
-        let sql = format!(
-            "SELECT arrow_cast({}, 'Int64') AS at FROM (VALUES {}) AS days(day)",
-            self.zone.local("day"),
-            values.join(", ")
-        );
-        let output = engine.sql(&sql)?;
-        let instants: Vec<i64> = super::read::each_batch(&output, |batch| super::read::ints(batch, "at"))?
-            .into_iter()
-            .collect::<Option<Vec<i64>>>()
-            .ok_or_else(|| AnalysisError::Result("a local midnight is null".to_owned()))?;
-        if instants.len() != days.len() {
-            return Err(AnalysisError::Result(format!("{} midnights for {} days", instants.len(), days.len())));
-        }
-        Ok(instants)
-    }
-
-    /// Now, in the tenant's wall-clock time, as the engine reads the zone (the same reading as
-    /// every bucket's).
-    pub(crate) fn local_now(&self, engine: &Engine, now_micros: i64) -> Result<NaiveDateTime, AnalysisError> {
-        let utc = format!("arrow_cast(CAST({now_micros} AS BIGINT), 'Timestamp(Microsecond, Some(\"UTC\"))')");
-        let sql = format!("SELECT to_local_time({}) AS now", self.zone.local(&utc));
-        let output = engine.sql(&sql)?;
-        let batch = output.batches.first().ok_or_else(|| AnalysisError::Result("no row for now".to_owned()))?;
-        super::read::local_times(batch, "now")?
-            .first()
-            .copied()
-            .flatten()
-            .ok_or_else(|| AnalysisError::Result("now is null".to_owned()))
-    }
 }
 
-/// A naive local time as an SQL literal of type `Timestamp(Microsecond, None)`.
-pub(crate) fn local_time_literal(at: NaiveDateTime) -> String {
-    format!("arrow_cast({}, 'Timestamp(Microsecond, None)')", quote_str(&at.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
-}
+/// A day in microseconds.
+const DAY: i64 = 86_400_000_000;

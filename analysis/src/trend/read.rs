@@ -4,10 +4,10 @@
 //! here), reported as [`AnalysisError::Result`].
 
 use crate::AnalysisError;
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
 use quiver_engine::QueryOutput;
 
 fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef, AnalysisError> {
@@ -22,6 +22,19 @@ pub(crate) fn ints(batch: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>, 
     Ok(column(batch, name, &DataType::Int64)?.as_primitive::<Int64Type>().iter().collect())
 }
 
+/// A column of lists of whole numbers (an empty list for null).
+pub(crate) fn int_lists(batch: &RecordBatch, name: &str) -> Result<Vec<Vec<i64>>, AnalysisError> {
+    let list_type =
+        DataType::List(std::sync::Arc::new(datafusion::arrow::datatypes::Field::new_list_field(DataType::Int64, true)));
+    let lists = column(batch, name, &list_type)?;
+    Ok(lists
+        .as_list::<i32>()
+        .iter()
+        .map(|list| list.map(|l| l.as_primitive::<Int64Type>().iter().map(Option::unwrap_or_default).collect()))
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
 /// A column as text.
 pub(crate) fn texts(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, AnalysisError> {
     Ok(column(batch, name, &DataType::Utf8)?.as_string::<i32>().iter().map(|v| v.map(str::to_owned)).collect())
@@ -30,16 +43,6 @@ pub(crate) fn texts(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String
 /// A column as booleans.
 pub(crate) fn bools(batch: &RecordBatch, name: &str) -> Result<Vec<Option<bool>>, AnalysisError> {
     Ok(column(batch, name, &DataType::Boolean)?.as_boolean().iter().collect())
-}
-
-/// A zone-less timestamp column (local wall-clock times) as naive times.
-pub(crate) fn local_times(batch: &RecordBatch, name: &str) -> Result<Vec<Option<NaiveDateTime>>, AnalysisError> {
-    let micros = column(batch, name, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-    Ok(micros
-        .as_primitive::<TimestampMicrosecondType>()
-        .iter()
-        .map(|m| m.and_then(DateTime::from_timestamp_micros).map(|t| t.naive_utc()))
-        .collect())
 }
 
 /// Days from 1970-01-01 to `day` (Arrow's `Date32`).

@@ -20,10 +20,11 @@
 //!   together; ties by value), each its own series; every other value together in one "other"
 //!   series, whose UV counts distinct entities of those rows (not a sum). Null is a value.
 //! - Comparisons: `previous_period` is the same number of days just before the range,
-//!   `previous_year` the same dates a year earlier (29 February falls on 28 February). Each
-//!   bucket is compared with the same bucket shifted back by that much: the events of the shifted
-//!   days are moved forward and bucketed with the current ones. A change is
-//!   `absolute = value - previous`, `relative = absolute / previous` (none when previous is 0).
+//!   `previous_year` the same dates a year earlier. Each bucket (as clipped to the range) is
+//!   compared with the same local times shifted back by that much ([`Comparison::shift`]):
+//!   29 February has no counterpart a year earlier (its comparison is 0), and a year after a
+//!   leap year 28 February's takes in 29 February. A change is `absolute = value - previous`,
+//!   `relative = absolute / previous` (none when previous is 0).
 
 use super::EventSource;
 use crate::pivot::{DateSpan, Filter, TimeGrain};
@@ -100,6 +101,8 @@ impl TrendSpec {
     pub const MAX_SERIES: usize = 8;
     /// Most buckets in the range (about 200 days of hours).
     pub const MAX_BUCKETS: usize = 5000;
+    /// Most days in the range with DAU, WAU or MAU (each entity's state holds a bit per day).
+    pub const MAX_ACTIVE_DAYS: i64 = 366;
 
     /// The days whose events the engine must hold to answer this spec when today is `today`
     /// (in the tenant's zone), as disjoint inclusive ranges in order: the range itself, the 6 or
@@ -113,7 +116,10 @@ impl TrendSpec {
                 ranges.push(range);
             }
         }
-        let ranges = ranges.into_iter().map(|(a, b)| (a.checked_sub_days(lead_in).unwrap_or(NaiveDate::MIN), b));
+        let ranges = ranges
+            .into_iter()
+            .filter(|(a, b)| a <= b)
+            .map(|(a, b)| (a.checked_sub_days(lead_in).unwrap_or(NaiveDate::MIN), b));
         merge_ranges(ranges.collect())
     }
 }
@@ -212,21 +218,40 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    /// The compared days for the range `first..=last`.
+    /// The compared days for the range `first..=last`. A year back, a range of only 29
+    /// February compares with nothing: its first day comes after its last.
     pub fn shifted(self, first: NaiveDate, last: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
         match self {
             Self::PreviousPeriod => {
                 let length = Days::new((last - first).num_days().unsigned_abs() + 1);
                 Some((first.checked_sub_days(length)?, last.checked_sub_days(length)?))
             }
-            // The day after the last one, a year back, minus one: a range ending on 28 February
-            // of a year after a leap year takes in 29 February (whose events land on the 28th).
-            Self::PreviousYear => Some((
-                first.checked_sub_months(Months::new(12))?,
-                last.succ_opt()?.checked_sub_months(Months::new(12))?.pred_opt()?,
-            )),
+            Self::PreviousYear => {
+                let start = |day: NaiveDate| year_before(day.and_time(NaiveTime::MIN)).map(|at| at.date());
+                Some((start(first)?, start(last.succ_opt()?)?.pred_opt()?))
+            }
         }
     }
+
+    /// Where the local time `at` of the range falls in the compared days: `days` earlier for
+    /// the previous period of that many days, [`year_before`] for the previous year.
+    pub fn shift(self, at: NaiveDateTime, days: u64) -> Option<NaiveDateTime> {
+        match self {
+            Self::PreviousPeriod => at.checked_sub_days(Days::new(days)),
+            Self::PreviousYear => year_before(at),
+        }
+    }
+}
+
+/// The same local time a year earlier. 29 February has none: all of it is 1 March 00:00 of the
+/// year before, so its buckets are empty there, and a year after a leap year the bucket of 28
+/// February runs to that 1 March and takes in 29 February.
+pub fn year_before(at: NaiveDateTime) -> Option<NaiveDateTime> {
+    let day = at.date();
+    if day.month() == 2 && day.day() == 29 {
+        return NaiveDate::from_ymd_opt(day.year() - 1, 3, 1).map(|d| d.and_time(NaiveTime::MIN));
+    }
+    Some(NaiveDate::from_ymd_opt(day.year() - 1, day.month(), day.day())?.and_time(at.time()))
 }
 
 /// The start of the bucket of `grain` holding `at` (weeks start on Monday).
@@ -416,6 +441,25 @@ mod tests {
         check_buckets(TimeGrain::Year, "2024-03-31", "2024-04-01", &["2024-01-01 00"]);
         assert_eq!(bucket_starts(TimeGrain::Hour, day("2024-03-10"), day("2024-03-10"), 100).unwrap().len(), 24);
         assert_eq!(bucket_starts(TimeGrain::Hour, day("2024-03-10"), day("2024-03-14"), 100), None);
+    }
+
+    #[track_caller]
+    fn check_year_before(at: &str, expected: &str) {
+        let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M").unwrap();
+        assert_eq!(year_before(at).unwrap().format("%Y-%m-%dT%H:%M").to_string(), expected);
+    }
+
+    #[test]
+    fn a_year_before_29_february_is_1_march() {
+        check_year_before("2025-02-28T10:00", "2024-02-28T10:00");
+        check_year_before("2025-03-01T00:00", "2024-03-01T00:00");
+        check_year_before("2024-02-29T00:00", "2023-03-01T00:00");
+        check_year_before("2024-02-29T23:00", "2023-03-01T00:00");
+        check_year_before("2024-03-01T01:00", "2023-03-01T01:00");
+        let range = |from: &str, to: &str| Comparison::PreviousYear.shifted(day(from), day(to)).unwrap();
+        assert_eq!(range("2025-02-01", "2025-02-28"), (day("2024-02-01"), day("2024-02-29")));
+        assert_eq!(range("2024-02-29", "2024-03-02"), (day("2023-03-01"), day("2023-03-02")));
+        assert_eq!(range("2024-02-29", "2024-02-29"), (day("2023-03-01"), day("2023-02-28")));
     }
 
     #[test]
