@@ -269,27 +269,30 @@ impl GroupsAccumulator for FunnelGroups {
         let [Some(ts), Some(steps), Some(flags), Some(texts)] = lists[..] else {
             return exec_err!("{WINDOW_FUNNEL}'s state must be four lists");
         };
+        // The values of every state are kept once, as the list's whole child array.
+        let Some(all_texts) = texts.values().as_string_opt::<i32>() else {
+            return exec_err!("{WINDOW_FUNNEL}'s state values must be text");
+        };
+        if all_texts.len() > u32::MAX as usize {
+            return exec_err!("{WINDOW_FUNNEL} takes states of at most 2^32 events");
+        }
+        let source = self.values.keep(all_texts)?;
         for (row, &group) in group_indices.iter().enumerate() {
             if ts.is_null(row) {
                 continue;
             }
-            let (t, s, f, v) = (ts.value(row), steps.value(row), flags.value(row), texts.value(row));
-            let (t, s, f, v) = (
-                t.as_primitive::<Int64Type>(),
-                s.as_primitive::<UInt32Type>(),
-                f.as_primitive::<UInt8Type>(),
-                v.as_string::<i32>(),
-            );
-            let source = self.values.keep(v)?;
+            let (t, s, f) = (ts.value(row), steps.value(row), flags.value(row));
+            let (t, s, f) =
+                (t.as_primitive::<Int64Type>(), s.as_primitive::<UInt32Type>(), f.as_primitive::<UInt8Type>());
+            let first_text = texts.value_offsets()[row] as usize;
             for i in 0..t.len() {
-                let value = Values::at(source, i);
                 let flag = f.value(i);
                 let event = FunnelEvent {
                     ts: t.value(i),
                     steps: s.value(i),
                     excluded: flag & 1 != 0,
                     can_start: flag & 2 != 0,
-                    value,
+                    value: Values::at(source, first_text + i),
                 };
                 self.push(group, event);
             }
