@@ -184,10 +184,12 @@ fn a_planned_pivot_runs_in_the_browser() {
     };
     let today = chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
     let planned = plan(&spec, PlanContext { table: &table, time_zone: "Asia/Shanghai", today }).unwrap();
+    // The alias matters: DataFusion 55 refuses an unaliased CAST(r0) over a GROUPING SETS query
+    // ordered by r0 ("Projections require unique expression names").
     check(
         &engine(),
         &format!(
-            "SELECT CAST(r0 AS VARCHAR), c0, __row_depth, __col_depth, v0, v1 FROM ({}) \
+            "SELECT CAST(r0 AS VARCHAR) AS day, c0, __row_depth, __col_depth, v0, v1 FROM ({}) \
              ORDER BY __row_depth DESC, __col_depth DESC, r0, c0",
             planned.sql
         ),
