@@ -192,7 +192,14 @@ fn year_earlier(at: NaiveDateTime) -> NaiveDateTime {
 /// One series' values: per bucket, then the total.
 type Values = (Vec<Option<f64>>, Option<f64>);
 
-fn reference(case: &Case) -> Vec<(usize, TrendMeasure, Option<(Option<String>, bool)>, [Values; 3])> {
+/// A breakdown group: the value, and whether it is "other"; none without a breakdown.
+type Group = Option<(Option<String>, bool)>;
+
+/// One reference series: event selection, measure, group, then its values for the range, the
+/// previous period and the previous year.
+type Series = (usize, TrendMeasure, Group, [Values; 3]);
+
+fn reference(case: &Case) -> Vec<Series> {
     let spec = &case.spec;
     let DateSpan::Between { from, to } = spec.date_range else { unreachable!() };
     let days = (to - from).num_days() as u64 + 1;
@@ -214,7 +221,7 @@ fn reference(case: &Case) -> Vec<(usize, TrendMeasure, Option<(Option<String>, b
     let matches = |selection: &EventSelection, e: &Event| selection.event.as_deref().is_none_or(|n| n == e.name);
     let events: Vec<(NaiveDateTime, &Event)> = case.events.iter().map(|e| (local(case.zone, e.ts), e)).collect();
     // Breakdown groups: the top values by events in the range over all selections.
-    let groups: Vec<Option<(Option<String>, bool)>> = match &spec.breakdown {
+    let groups: Vec<Group> = match &spec.breakdown {
         None => vec![None],
         Some(breakdown) => {
             let mut counts: BTreeMap<Option<&str>, usize> = BTreeMap::new();
@@ -235,7 +242,7 @@ fn reference(case: &Case) -> Vec<(usize, TrendMeasure, Option<(Option<String>, b
             groups
         }
     };
-    let in_group = |group: &Option<(Option<String>, bool)>, e: &Event| match (group, &spec.breakdown) {
+    let in_group = |group: &Group, e: &Event| match (group, &spec.breakdown) {
         (None, _) => true,
         (Some((_, true)), Some(_)) => !groups.iter().flatten().any(|(v, other)| !other && v.as_deref() == e.platform),
         (Some((value, false)), _) => value.as_deref() == e.platform,
