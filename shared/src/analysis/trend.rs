@@ -8,7 +8,7 @@
 //! - Buckets (`grain`: hour, day, week from Monday, month, quarter, year) are wall-clock buckets
 //!   of the tenant's zone: a day has the events between two local midnights (23 or 25 hours on
 //!   a DST change). Hour buckets are wall-clock hours, so on the night clocks go back the
-//!   repeated hour's events fall in one bucket. Buckets are clipped to the range: a week bucket
+//!   repeated hour's events fall in one bucket, and the hour they skip forward is empty. Buckets are clipped to the range: a week bucket
 //!   of a range starting on a Wednesday counts Wednesday to Sunday, and is flagged `partial`.
 //! - `pv`: events. `uv`: distinct entities in the bucket. `per_entity`: `pv / uv` (none when no
 //!   entity). `dau`, `wau`, `mau`: for each day, the distinct entities with an event in the 1, 7
