@@ -15,6 +15,7 @@ pub mod ab;
 pub mod distribution;
 pub mod funnel;
 pub mod leads;
+mod read;
 pub mod retention;
 pub mod trend;
 

@@ -9,7 +9,6 @@
 //! rows is done here.
 
 mod plan;
-mod read;
 mod stats;
 
 use crate::AnalysisError;
@@ -29,12 +28,12 @@ pub(crate) fn install(_engine: &Engine) {}
 pub fn run(engine: &Engine, spec: &AbSpec, ctx: AnalysisContext<'_>) -> Result<(AbResult, QueryOutput), AnalysisError> {
     let sql = plan::plan(spec, ctx)?;
     let out = engine.sql(&sql)?;
-    let buckets = read::strings(&out, col::BUCKET)?;
-    let entities = read::counts(&out, col::ENTITIES)?;
-    let totals = read::f64s(&out, col::TOTAL)?;
-    let means = read::f64s(&out, col::MEAN)?;
-    let variances = read::f64s(&out, col::VARIANCE)?;
-    let mixed = read::counts(&out, col::MIXED)?;
+    let buckets = crate::read::strings(&out, col::BUCKET)?;
+    let entities = crate::read::counts(&out, col::ENTITIES)?;
+    let totals = crate::read::f64s(&out, col::TOTAL)?;
+    let means = crate::read::f64s(&out, col::MEAN)?;
+    let variances = crate::read::f64s(&out, col::VARIANCE)?;
+    let mixed = crate::read::counts(&out, col::MIXED)?;
 
     let samples: Vec<(String, f64, Sample)> = (0..buckets.len())
         .map(|i| {

@@ -9,7 +9,6 @@
 
 mod funnel;
 mod plan;
-mod read;
 
 use crate::AnalysisError;
 use quiver_engine::{Engine, QueryOutput};
@@ -66,27 +65,33 @@ fn read_summary(out: &QueryOutput, spec: &LeadFollowUpSpec) -> Result<(LeadSumma
     use plan::{rep, summary};
     let one = |values: Vec<u64>| values.first().copied().unwrap_or(0);
     let first = |values: Vec<Option<f64>>| values.first().copied().flatten();
-    let leads = one(read::counts(out, summary::LEADS)?);
+    let leads = one(crate::read::counts(out, summary::LEADS)?);
     let summary = LeadSummary {
         leads,
-        assigned: one(read::counts(out, summary::ASSIGNED)?),
-        median_speed_to_lead_s: first(read::f64s(out, summary::MEDIAN_SPEED)?),
-        median_response_s: first(read::f64s(out, rep::MEDIAN)?),
-        p95_response_s: first(read::f64s(out, rep::P95)?),
-        within_sla: Share::new(one(read::counts(out, rep::SLA_MET)?), one(read::counts(out, rep::SLA_DUE)?)),
-        contact_rate: Share::new(one(read::counts(out, rep::CONTACTED)?), one(read::counts(out, rep::TOUCHED)?)),
-        conversion: Share::new(one(read::counts(out, rep::WON)?), leads),
+        assigned: one(crate::read::counts(out, summary::ASSIGNED)?),
+        median_speed_to_lead_s: first(crate::read::f64s(out, summary::MEDIAN_SPEED)?),
+        median_response_s: first(crate::read::f64s(out, rep::MEDIAN)?),
+        p95_response_s: first(crate::read::f64s(out, rep::P95)?),
+        within_sla: Share::new(
+            one(crate::read::counts(out, rep::SLA_MET)?),
+            one(crate::read::counts(out, rep::SLA_DUE)?),
+        ),
+        contact_rate: Share::new(
+            one(crate::read::counts(out, rep::CONTACTED)?),
+            one(crate::read::counts(out, rep::TOUCHED)?),
+        ),
+        conversion: Share::new(one(crate::read::counts(out, rep::WON)?), leads),
         conversion_form: spec.conversion,
         conversion_label: spec.conversion.label().to_owned(),
-        won_amount: first(read::f64s(out, rep::WON_AMOUNT)?).unwrap_or(0.0),
+        won_amount: first(crate::read::f64s(out, rep::WON_AMOUNT)?).unwrap_or(0.0),
     };
-    Ok((summary, one(read::counts(out, summary::OVERDUE)?)))
+    Ok((summary, one(crate::read::counts(out, summary::OVERDUE)?)))
 }
 
 /// Every band, in display order, empty ones included.
 fn read_bands(out: &QueryOutput, assigned: u64) -> Result<Vec<ResponseBand>, AnalysisError> {
-    let names = read::strings(out, "band")?;
-    let leads = read::counts(out, "leads")?;
+    let names = crate::read::strings(out, "band")?;
+    let leads = crate::read::counts(out, "leads")?;
     Ok(plan::BANDS
         .iter()
         .map(|(band, _)| {
@@ -98,18 +103,18 @@ fn read_bands(out: &QueryOutput, assigned: u64) -> Result<Vec<ResponseBand>, Ana
 
 fn read_leaderboard(out: &QueryOutput) -> Result<Vec<RepRow>, AnalysisError> {
     use plan::rep::*;
-    let ids = read::i64s(out, REP_ID)?;
-    let names = read::strings(out, NAME)?;
-    let assigned = read::counts(out, ASSIGNED)?;
-    let handed = read::counts(out, HANDED_ON)?;
-    let met = read::counts(out, SLA_MET)?;
-    let due = read::counts(out, SLA_DUE)?;
-    let median = read::f64s(out, MEDIAN)?;
-    let p95 = read::f64s(out, P95)?;
-    let contacted = read::counts(out, CONTACTED)?;
-    let touched = read::counts(out, TOUCHED)?;
-    let won = read::counts(out, WON)?;
-    let amount = read::f64s(out, WON_AMOUNT)?;
+    let ids = crate::read::i64s(out, REP_ID)?;
+    let names = crate::read::strings(out, NAME)?;
+    let assigned = crate::read::counts(out, ASSIGNED)?;
+    let handed = crate::read::counts(out, HANDED_ON)?;
+    let met = crate::read::counts(out, SLA_MET)?;
+    let due = crate::read::counts(out, SLA_DUE)?;
+    let median = crate::read::f64s(out, MEDIAN)?;
+    let p95 = crate::read::f64s(out, P95)?;
+    let contacted = crate::read::counts(out, CONTACTED)?;
+    let touched = crate::read::counts(out, TOUCHED)?;
+    let won = crate::read::counts(out, WON)?;
+    let amount = crate::read::f64s(out, WON_AMOUNT)?;
     (0..ids.len())
         .map(|i| {
             Ok(RepRow {
@@ -130,11 +135,11 @@ fn read_leaderboard(out: &QueryOutput) -> Result<Vec<RepRow>, AnalysisError> {
 
 fn read_overdue(out: &QueryOutput, sla_minutes: u32) -> Result<Vec<OverdueLead>, AnalysisError> {
     use plan::overdue::*;
-    let leads = read::i64s(out, LEAD_ID)?;
-    let reps = read::i64s(out, REP_ID)?;
-    let names = read::strings(out, NAME)?;
-    let assigned = read::i64s(out, ASSIGNED_AT)?;
-    let waiting = read::i64s(out, WAITING_US)?;
+    let leads = crate::read::i64s(out, LEAD_ID)?;
+    let reps = crate::read::i64s(out, REP_ID)?;
+    let names = crate::read::strings(out, NAME)?;
+    let assigned = crate::read::i64s(out, ASSIGNED_AT)?;
+    let waiting = crate::read::i64s(out, WAITING_US)?;
     (0..leads.len())
         .map(|i| {
             let missing = || AnalysisError::Result("an overdue lead without its assignment".to_owned());
