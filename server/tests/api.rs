@@ -441,3 +441,21 @@ async fn analyze_refuses_bad_specs_naming_the_field() {
     let anonymous = app.post_analyze(r#"{"spec":{"kind":"funnel"}}"#, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The same spec over two tenants' tokens counts each tenant's own events only.
+#[tokio::test]
+async fn analyze_sees_only_the_callers_rows() {
+    let app = TestApp::new();
+    let spec =
+        r#"{"spec":{"kind":"distribution","date_range":{"kind":"between","from":"2026-08-01","to":"2026-08-03"}}}"#;
+    let events = |answer: Answer| {
+        assert_eq!(answer.status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer.body));
+        let body: serde_json::Value = answer.json();
+        (body["result"]["kind"].clone(), body["result"]["events"].clone(), body["result"]["entities"].clone())
+    };
+    let acme = events(app.post_analyze(spec, Some("acme")).await);
+    let globex = events(app.post_analyze(spec, Some("globex")).await);
+    // acme has 5 + 6 + 7 events, globex 2 + 3, each over users u0..u2.
+    assert_eq!(acme, (serde_json::json!("distribution"), serde_json::json!(18), serde_json::json!(3)));
+    assert_eq!(globex, (serde_json::json!("distribution"), serde_json::json!(5), serde_json::json!(3)));
+}
