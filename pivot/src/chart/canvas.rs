@@ -1,6 +1,6 @@
 //! Drawing on an HTML canvas in the browser, sharp on high-density screens.
 
-use super::{ChartError, ChartLayout, ChartTheme, draw};
+use super::{ChartData, ChartError, ChartLayout, ChartTheme, draw, draw_series};
 use crate::PivotOutput;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -16,6 +16,27 @@ pub fn draw_on_canvas(
     kind: ViewKind,
     theme: &ChartTheme,
 ) -> Result<ChartLayout, ChartError> {
+    on_canvas(canvas, theme, |area, theme| draw(area, output, kind, theme))
+}
+
+/// Like [`draw_on_canvas`], for a chart of categories and series ([`draw_series`]).
+pub fn draw_series_on_canvas(
+    canvas: &HtmlCanvasElement,
+    data: &ChartData,
+    kind: ViewKind,
+    theme: &ChartTheme,
+) -> Result<ChartLayout, ChartError> {
+    on_canvas(canvas, theme, |area, theme| draw_series(area, data, kind, theme))
+}
+
+fn on_canvas(
+    canvas: &HtmlCanvasElement,
+    theme: &ChartTheme,
+    paint: impl FnOnce(
+        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
+        &ChartTheme,
+    ) -> Result<ChartLayout, ChartError>,
+) -> Result<ChartLayout, ChartError> {
     let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|r| *r > 0.0).unwrap_or(1.0);
     let (css_width, css_height) = (canvas.client_width().max(0), canvas.client_height().max(0));
     // A canvas not laid out yet (display: none) reports 0: keep its attribute size instead.
@@ -28,7 +49,7 @@ pub fn draw_on_canvas(
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| ChartError::Backend("the canvas has no 2D context".to_owned()))?;
     let area = backend.into_drawing_area();
-    let layout = draw(&area, output, kind, &theme)?;
+    let layout = paint(&area, &theme)?;
     area.present()?;
     Ok(layout)
 }

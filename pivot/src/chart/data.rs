@@ -64,29 +64,50 @@ impl ChartLabels {
 
 /// One plotted series.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Series {
-    pub(crate) name: String,
+pub struct Series {
+    /// The legend's name for it.
+    pub name: String,
     /// One per category; `None` where the cell is empty.
-    pub(crate) values: Vec<Option<f64>>,
+    pub values: Vec<Option<f64>>,
 }
 
-/// The categories and series of a chart.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ChartData {
-    pub(crate) categories: Vec<String>,
-    pub(crate) series: Vec<Series>,
-    pub(crate) total_categories: usize,
-    pub(crate) total_series: usize,
+/// The categories and series of a chart: what a pivot's table gives, or what an analysis view
+/// builds itself for [`super::draw_series`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartData {
+    /// The x axis' categories, in order.
+    pub categories: Vec<String>,
+    /// The series, each with one value per category.
+    pub series: Vec<Series>,
+    /// Categories before capping (for the "showing N of M" note); at least `categories.len()`.
+    pub total_categories: usize,
+    /// Series before capping.
+    pub total_series: usize,
     /// The x axis title: the Rows fields' names.
-    pub(crate) x_title: String,
+    pub x_title: String,
     /// The y axis title: the value names (or the single value's).
-    pub(crate) y_title: String,
+    pub y_title: String,
     /// Whether values are shares (shown as percentages).
-    pub(crate) percent: bool,
+    pub percent: bool,
 }
 
 impl ChartData {
-    pub(crate) fn is_truncated(&self) -> bool {
+    /// A chart of these categories and series, none left out.
+    pub fn new(categories: Vec<String>, series: Vec<Series>, x_title: &str, y_title: &str, percent: bool) -> Self {
+        let (total_categories, total_series) = (categories.len(), series.len());
+        Self {
+            categories,
+            series,
+            total_categories,
+            total_series,
+            x_title: x_title.to_owned(),
+            y_title: y_title.to_owned(),
+            percent,
+        }
+    }
+
+    /// Whether categories or series were left out.
+    pub fn is_truncated(&self) -> bool {
         self.categories.len() < self.total_categories || self.series.len() < self.total_series
     }
 }

@@ -1,6 +1,6 @@
 //! Drawing each chart kind with plotters, recording every mark's hit region.
 
-use super::data::{ChartData, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, Series, compact, full, series_data};
+use super::data::{ChartData, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, Series, compact, full, series_data};
 use super::{ChartError, ChartLayout, ChartTheme, Hit, HitShape};
 use crate::PivotOutput;
 use crate::label::Label;
@@ -43,6 +43,48 @@ pub fn draw<DB: DrawingBackend>(
                 series_chart(area, &data, kind, &pen, &mut layout)?;
             }
         }
+    }
+    Ok(layout)
+}
+
+/// Draws `data` as a bar, stacked bar, line or area chart filling `area` (any other `kind` is
+/// [`ChartError::NotAChart`]), capped like a pivot's chart, and returns where its marks are.
+/// The analysis views build their [`ChartData`] themselves and draw through here.
+pub fn draw_series<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    kind: ViewKind,
+    theme: &ChartTheme,
+) -> Result<ChartLayout, ChartError> {
+    if !matches!(kind, ViewKind::Bar | ViewKind::StackedBar | ViewKind::Line | ViewKind::Area) {
+        return Err(ChartError::NotAChart);
+    }
+    let pen = Pen::new(area, theme);
+    area.fill(&pen.background)?;
+    let mut layout = ChartLayout { regions: Vec::new(), scale: theme.scale, truncated: false };
+    let (width, height) = area.dim_in_pixel();
+    if f64::from(width) < 120.0 * theme.scale || f64::from(height) < 90.0 * theme.scale {
+        return Ok(layout);
+    }
+    let cap = if matches!(kind, ViewKind::Line | ViewKind::Area) { MAX_LINE_POINTS } else { MAX_CATEGORIES };
+    let shown = data.categories.len().min(cap);
+    let capped = ChartData {
+        categories: data.categories[..shown].to_vec(),
+        series: data
+            .series
+            .iter()
+            .take(MAX_SERIES)
+            .map(|s| Series { name: s.name.clone(), values: s.values.iter().take(shown).copied().collect() })
+            .collect(),
+        total_categories: data.total_categories.max(data.categories.len()),
+        total_series: data.total_series.max(data.series.len()),
+        ..data.clone()
+    };
+    layout.truncated = capped.is_truncated();
+    if has_numbers(&capped.series) {
+        series_chart(area, &capped, kind, &pen, &mut layout)?;
+    } else {
+        pen.message(area, &theme.labels.empty)?;
     }
     Ok(layout)
 }

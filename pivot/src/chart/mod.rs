@@ -7,9 +7,9 @@ mod data;
 mod draw;
 
 #[cfg(target_arch = "wasm32")]
-pub use canvas::draw_on_canvas;
-pub use data::{ChartLabels, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, compact, full};
-pub use draw::draw;
+pub use canvas::{draw_on_canvas, draw_series_on_canvas};
+pub use data::{ChartData, ChartLabels, Series, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, compact, full};
+pub use draw::{draw, draw_series};
 
 /// Colours, font and words for a chart. Sizes are in CSS pixels and multiplied by `scale`.
 #[derive(Clone, Debug, PartialEq)]

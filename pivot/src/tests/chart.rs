@@ -148,3 +148,57 @@ fn axis_numbers_are_compact() {
     assert_eq!(full(1234.5678, false), "1234.57");
     assert_eq!(full(0.333333, true), "33.33%");
 }
+
+/// The analysis views' charts: categories and series built by hand, drawn on SVG.
+mod series {
+    use crate::chart::{ChartData, ChartTheme, MAX_CATEGORIES, MAX_SERIES, Series, draw_series};
+    use plotters::prelude::*;
+    use quiver_shared::pivot::ViewKind;
+
+    fn draw(data: &ChartData, kind: ViewKind) -> crate::chart::ChartLayout {
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        let layout = draw_series(&area, data, kind, &ChartTheme::default()).expect("draws");
+        area.present().expect("presents");
+        layout
+    }
+
+    fn data(categories: usize, series: usize) -> ChartData {
+        ChartData::new(
+            (0..categories).map(|c| format!("step {c}")).collect(),
+            (0..series)
+                .map(|s| Series {
+                    name: format!("s{s}"),
+                    values: (0..categories).map(|c| (c % 7 != 3).then_some((c * s) as f64)).collect(),
+                })
+                .collect(),
+            "step",
+            "users",
+            false,
+        )
+    }
+
+    #[test]
+    fn every_series_kind_draws_empty_one_and_many_categories() {
+        for kind in [ViewKind::Bar, ViewKind::StackedBar, ViewKind::Line, ViewKind::Area] {
+            assert!(draw(&data(0, 0), kind).regions.is_empty(), "{kind:?}");
+            assert_eq!(draw(&data(1, 2), kind).regions.len(), 2, "{kind:?}: one mark per series");
+            let many = draw(&data(5000, 20), kind);
+            assert!(many.truncated, "{kind:?}");
+            assert!(many.regions.len() <= 5000 * MAX_SERIES, "{kind:?}");
+        }
+        let bars = draw(&data(5000, 1), ViewKind::Bar);
+        // Six of every seven categories have a value; the rest are gaps.
+        assert_eq!(bars.regions.len(), (0..MAX_CATEGORIES).filter(|c| c % 7 != 3).count());
+    }
+
+    #[test]
+    fn a_hit_names_category_series_and_value() {
+        let layout = draw(&data(3, 2), ViewKind::Bar);
+        let hit = layout.regions.iter().map(|(_, h)| h).find(|h| h.category == "step 2" && h.series == "s1");
+        assert_eq!(hit.map(|h| h.value), Some(Some(2.0)));
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        assert!(draw_series(&area, &data(3, 2), ViewKind::Heatmap, &ChartTheme::default()).is_err());
+    }
+}

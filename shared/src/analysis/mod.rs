@@ -94,6 +94,20 @@ impl AnalysisSpec {
         }
     }
 
+    /// The spec a new view of `kind` starts from (one of [`KINDS`]), or `None` for an unknown kind.
+    pub fn default_of(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "funnel" => Self::Funnel(Default::default()),
+            "retention" => Self::Retention(Default::default()),
+            "trend" => Self::Trend(Default::default()),
+            "distribution" => Self::Distribution(Default::default()),
+            "stickiness" => Self::Stickiness(Default::default()),
+            "ab" => Self::Ab(Default::default()),
+            "lead_follow_up" => Self::LeadFollowUp(Default::default()),
+            _ => return None,
+        })
+    }
+
     /// The spec as compact JSON (for URLs and dashboard tiles).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an AnalysisSpec always serializes: its maps have string keys")
@@ -182,5 +196,20 @@ impl<'a> AnalysisContext<'a> {
             .iter()
             .find(|t| t.name == name)
             .ok_or_else(|| SpecError::new(path, format!("there is no table named `{name}`")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AnalysisSpec, KINDS};
+
+    #[test]
+    fn every_kind_has_a_default_that_round_trips_through_json() {
+        for kind in KINDS {
+            let spec = AnalysisSpec::default_of(kind).expect(kind);
+            assert_eq!(spec.kind(), kind);
+            assert_eq!(AnalysisSpec::from_json(&spec.to_json()).as_ref(), Ok(&spec), "{kind}");
+        }
+        assert_eq!(AnalysisSpec::default_of("pivot"), None);
     }
 }
