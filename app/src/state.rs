@@ -121,6 +121,8 @@ pub(crate) enum Mode {
     Explore,
     /// The pivot builder.
     Pivot,
+    /// The analysis views (funnel, retention, trends, …); which one is the spec's kind.
+    Analyze,
 }
 
 /// Everything the views share. All fields are arena handles, so the struct is `Copy`.
@@ -148,6 +150,8 @@ pub(crate) struct AppState {
     pub(crate) mode: RwSignal<Mode>,
     /// The pivot builder's whole state (kept in the URL).
     pub(crate) pivot: RwSignal<quiver_shared::pivot::PivotSpec>,
+    /// The analysis view's spec (kept in the URL; its kind is the view shown in Analyze).
+    pub(crate) analysis: RwSignal<quiver_shared::analysis::AnalysisSpec>,
     engine: StoredValue<Option<Arc<Engine>>>,
     warmed_up: StoredValue<bool>,
 }
@@ -171,6 +175,7 @@ impl AppState {
             query: RwSignal::new(QueryState::Idle),
             mode: RwSignal::new(Mode::default()),
             pivot: RwSignal::new(quiver_shared::pivot::PivotSpec::default()),
+            analysis: RwSignal::new(quiver_shared::analysis::AnalysisSpec::Funnel(Default::default())),
             engine: StoredValue::new(None),
             warmed_up: StoredValue::new(false),
         }
@@ -210,6 +215,8 @@ impl AppState {
             return Ok(engine);
         }
         let engine = Arc::new(Engine::new().map_err(|e| AppError::Engine(e.to_string()))?);
+        // The analyses' aggregate functions (window_funnel, retention, …) live in every engine.
+        quiver_analysis::install(&engine);
         self.engine.set_value(Some(engine.clone()));
         Ok(engine)
     }

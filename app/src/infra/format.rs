@@ -58,6 +58,20 @@ pub(crate) fn millis(locale: Locale, ms: f64) -> String {
     number_format(locale, key, &options, &JsValue::from_f64(ms)).unwrap_or_else(|| format!("{ms:.0}"))
 }
 
+/// A share as a percentage with at most one decimal: `12.5%` / `12.5%`.
+pub(crate) fn percent(locale: Locale, share: f64) -> String {
+    let options = [("style", "percent".into()), ("maximumFractionDigits", 1.into())];
+    number_format(locale, "pct", &options, &JsValue::from_f64(share))
+        .unwrap_or_else(|| format!("{:.1}%", share * 100.0))
+}
+
+/// A number with at most `digits` decimals (a duration in minutes, a mean).
+pub(crate) fn short(locale: Locale, value: f64, digits: u32) -> String {
+    let key = ["short0", "short1", "short2"][digits.min(2) as usize];
+    let options = [("maximumFractionDigits", digits.min(2).into())];
+    number_format(locale, key, &options, &JsValue::from_f64(value)).unwrap_or_else(|| format!("{value:.1}"))
+}
+
 /// A byte size in decimal units: `12.3 MB`.
 pub(crate) fn bytes(locale: Locale, value: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];

@@ -7,8 +7,8 @@
 use crate::state::Mode;
 use quiver_shared::pivot::{PivotSpec, SpecError};
 
-/// The parameter naming the workspace mode (`pivot`; absent for Explore).
-const VIEW_PARAM: &str = "view";
+/// The parameter naming the workspace mode (`pivot`, an analysis kind; absent for Explore).
+pub(crate) const VIEW_PARAM: &str = "view";
 /// The parameter holding the pivot spec as JSON (absent for the empty pivot).
 const PIVOT_PARAM: &str = "pivot";
 
@@ -16,7 +16,11 @@ const PIVOT_PARAM: &str = "pivot";
 /// the offending part; the mode is read regardless.
 pub(crate) fn read(params: &[(String, String)]) -> (Mode, Result<PivotSpec, SpecError>) {
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let mode = if param(VIEW_PARAM) == Some("pivot") { Mode::Pivot } else { Mode::Explore };
+    let mode = match param(VIEW_PARAM) {
+        Some("pivot") => Mode::Pivot,
+        Some(kind) if quiver_shared::analysis::KINDS.contains(&kind) => Mode::Analyze,
+        _ => Mode::Explore,
+    };
     let spec = match param(PIVOT_PARAM) {
         None | Some("") => Ok(PivotSpec::default()),
         Some(json) => PivotSpec::from_json(json),

@@ -1,4 +1,4 @@
-//! Keeps the workspace mode and the pivot spec in step with the address bar: read on start and
+//! Keeps the workspace mode, the pivot spec and the analysis spec in step with the address bar: read on start and
 //! on back/forward, written on every change the user makes.
 
 use super::address;
@@ -18,14 +18,23 @@ pub(crate) fn start(state: AppState) {
 /// Sets the mode and spec the address describes. A spec that does not parse is reported with its
 /// field named and replaced by the empty pivot; the mode and the rest of the address stay.
 fn restore(state: AppState) {
-    let (mode, spec) = address::read(&url::current_params());
+    let params = url::current_params();
+    let (mode, spec) = address::read(&params);
     let spec = spec.unwrap_or_else(|error| {
         state.fail(AppError::Spec(error));
         PivotSpec::default()
     });
+    let analysis = crate::analysis::address::read(&params).unwrap_or_else(|error| {
+        state.fail(AppError::Spec(error));
+        let kind = params.iter().find(|(k, _)| k == address::VIEW_PARAM).map_or("", |(_, v)| v.as_str());
+        crate::analysis::address::fresh(kind)
+    });
     state.mode.set(mode);
     if state.pivot.with_untracked(|current| *current != spec) {
         state.pivot.set(spec);
+    }
+    if state.analysis.with_untracked(|current| *current != analysis) {
+        state.analysis.set(analysis);
     }
 }
 
@@ -34,16 +43,34 @@ pub(crate) fn commit(state: AppState, entry: HistoryEntry) {
     let params = url::current_params();
     let mode = state.mode.get_untracked();
     let written = state.pivot.with_untracked(|spec| {
-        let (current_mode, current_spec) = address::read(&params);
-        let same = current_mode == mode && current_spec.as_ref() == Ok(spec);
-        (!same).then(|| address::write(&params, mode, spec))
+        state.analysis.with_untracked(|analysis| {
+            let (current_mode, current_spec) = address::read(&params);
+            let same = current_mode == mode
+                && current_spec.as_ref() == Ok(spec)
+                && crate::analysis::address::read(&params).as_ref() == Ok(analysis);
+            (!same).then(|| crate::analysis::address::write(&address::write(&params, mode, spec), mode, analysis))
+        })
     });
     if let Some(written) = written {
         url::set_params(&written, entry);
     }
 }
 
-/// Switches between Explore and Pivot, as a new history entry.
+/// Changes the analysis spec and records the change in the address.
+pub(crate) fn edit_analysis(
+    state: AppState,
+    entry: HistoryEntry,
+    f: impl FnOnce(&mut quiver_shared::analysis::AnalysisSpec),
+) {
+    let mut spec = state.analysis.get_untracked();
+    f(&mut spec);
+    if state.analysis.with_untracked(|current| *current != spec) {
+        state.analysis.set(spec);
+        commit(state, entry);
+    }
+}
+
+/// Switches between Explore, Pivot and the analyses, as a new history entry.
 pub(crate) fn set_mode(state: AppState, mode: Mode) {
     if state.mode.get_untracked() != mode {
         state.mode.set(mode);

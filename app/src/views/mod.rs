@@ -5,6 +5,7 @@
 // shared between these files with nothing to change on our side.
 #![allow(unreachable_pub)]
 
+pub(crate) mod chart_canvas;
 mod error_banner;
 mod header;
 mod load_panel;
@@ -96,11 +97,21 @@ fn Workspace(token: Token) -> impl IntoView {
                 id="tab-pivot"
                 class="mode-tab"
                 role="tab"
-                class:active=move || !explore()
-                aria-selected=move || (!explore()).to_string()
+                class:active=move || state.mode.get() == Mode::Pivot
+                aria-selected=move || (state.mode.get() == Mode::Pivot).to_string()
                 on:click=move |_| tab(Mode::Pivot)
             >
                 {tr(Msg::TabPivot)}
+            </button>
+            <button
+                id="tab-analyze"
+                class="mode-tab"
+                role="tab"
+                class:active=move || state.mode.get() == Mode::Analyze
+                aria-selected=move || (state.mode.get() == Mode::Analyze).to_string()
+                on:click=move |_| tab(Mode::Analyze)
+            >
+                {tr(Msg::TabAnalyze)}
             </button>
         </nav>
         <div class="workspace">
@@ -118,7 +129,8 @@ fn Workspace(token: Token) -> impl IntoView {
                                         <SqlConsole catalog=catalog.clone() />
                                     </main>
                                 </div>
-                                <crate::pivot::PivotPage catalog />
+                                <crate::pivot::PivotPage catalog=catalog.clone() />
+                                <crate::analysis::AnalysisPage catalog />
                             }
                                 .into_any()
                         }
