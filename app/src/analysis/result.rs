@@ -448,7 +448,9 @@ fn AbView(result: AbResult) -> impl IntoView {
         .fold((0.0_f64, 0.0_f64), |(lo, hi), i| (lo.min(i.low), hi.max(i.high)));
     let span = (hi - lo).max(f64::EPSILON);
     let at = move |v: f64| (v - lo) / span * 100.0;
-    let value = move |v: f64| format::short(locale, v, 4);
+    // A conversion metric is a rate: its value, gap and interval read as percentages.
+    let rate = result.metric.starts_with("conversion");
+    let value = move |v: f64| if rate { format::percent(locale, v) } else { format::short(locale, v, 4) };
     view! {
         <p class="kpis">{move || i18n.f(Msg::AbConfidence, &[&format::percent(locale, result.confidence), &result.metric])}</p>
         {(result.entities_in_several_buckets > 0).then(|| view! {

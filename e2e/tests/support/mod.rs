@@ -98,9 +98,23 @@ impl Server {
 
     /// GET `path` with a bearer token; returns status and body.
     pub fn get(&self, path: &str, token: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.request("GET", path, token, None)
+    }
+
+    /// POST a JSON body to `path` with a bearer token; returns status and body.
+    pub fn post_json(&self, path: &str, token: &str, body: &serde_json::Value) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.request("POST", path, token, Some(body.to_string()))
+    }
+
+    fn request(&self, method: &str, path: &str, token: &str, body: Option<String>) -> anyhow::Result<(u16, Vec<u8>)> {
         let port: u16 = self.base.rsplit(':').next().unwrap().parse()?;
         let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-        write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n")?;
+        write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n")?;
+        if let Some(body) = &body {
+            write!(stream, "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())?;
+        } else {
+            write!(stream, "\r\n")?;
+        }
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw)?;
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no HTTP header end")?;
