@@ -124,7 +124,16 @@ pub(crate) fn AnalysisPage(catalog: Arc<Catalog>) -> impl IntoView {
                     <p>{move || i18n.t(kind_help(kind.get()))}</p>
                 </details>
                 <builder::Builder />
-                <div class="pivot-status" id="analysis-status" data-state=move || phase.with(Phase::as_str) role="status">
+                <div
+                    class="pivot-status"
+                    id="analysis-status"
+                    data-state=move || phase.with(Phase::as_str)
+                    data-ms=move || match phase.get() {
+                        Phase::Done(ms) => Some(format!("{ms:.1}")),
+                        _ => None,
+                    }
+                    role="status"
+                >
                     <span class="pivot-status-text">{status}</span>
                     <Show when=move || phase.get() == Phase::Failed>
                         <button class="button" id="analysis-run" on:click=rerun.clone()>
