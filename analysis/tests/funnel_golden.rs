@@ -401,6 +401,12 @@ fn date_range_picks_where_chains_start() {
     // The tenant's 9th in Shanghai (UTC+8) runs from 16:00Z on the 8th to 16:00Z on the 9th.
     let events = "a: 57599:a 57600:b; b: 57600:a 57601:b; c: 143999:a 150000:b; d: 144000:a 144001:b";
     check_range(events, "Asia/Shanghai", the_ninth, [2, 2]);
+    // Santiago skips from 24:00 on 7 September 2024 to 01:00: its 8th runs from 04:00Z on the
+    // 8th (second 15,912,000) to 03:00Z on the 9th (second 15,994,800).
+    let eighth = NaiveDate::from_ymd_opt(2024, 9, 8).unwrap();
+    let events =
+        "a: 15911999:a 15912000:b; b: 15912000:a 15912001:b; c: 15994799:a 15994800:b; d: 15994800:a 15994801:b";
+    check_range(events, "America/Santiago", DateSpan::Between { from: eighth, to: eighth }, [2, 2]);
     // The last 12 days up to today (the 20th) start on the 9th.
     check_range("a: 86399:a 86400:b; b: 86400:a 86401:b", "UTC", DateSpan::Last { days: 12 }, [1, 1]);
 }

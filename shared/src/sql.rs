@@ -74,6 +74,8 @@ pub fn quote_str(text: &str) -> String {
 pub struct Zone {
     /// `Timestamp(Microsecond, Some("<zone>"))`, quoted as an SQL string.
     local_type: String,
+    /// The zone's rules, when chrono-tz knows the name (else DataFusion resolves local times).
+    tz: Option<chrono_tz::Tz>,
 }
 
 impl Zone {
@@ -83,7 +85,7 @@ impl Zone {
         if !plausible {
             return Err(SpecError::new("time_zone", format!("`{name}` is not an IANA time zone name")));
         }
-        Ok(Self { local_type: quote_str(&format!("Timestamp(Microsecond, Some(\"{name}\"))")) })
+        Ok(Self { local_type: quote_str(&format!("Timestamp(Microsecond, Some(\"{name}\"))")), tz: name.parse().ok() })
     }
 
     /// A timestamp expression as the same instants, labelled with the tenant's zone, so that
@@ -93,9 +95,21 @@ impl Zone {
         format!("arrow_cast({expr}, {})", self.local_type)
     }
 
-    /// A local (zone-less) date and time read in the tenant's zone; DataFusion resolves the
-    /// offset, DST included.
+    /// A local (zone-less) date and time read in the tenant's zone, as the instant it names. A
+    /// time that a DST change repeats is its first occurrence; one that a DST change skips (the
+    /// midnight America/Santiago skips in September) is the first instant after the gap, so a
+    /// day always starts at its first real instant.
     pub fn local_literal(&self, naive: chrono::NaiveDateTime) -> String {
+        use chrono::TimeZone as _;
+        if let Some(tz) = self.tz {
+            // Gaps last at most a few hours; step through them a minute at a time.
+            for minutes in 0..=24 * 60 {
+                let local = naive + chrono::Duration::minutes(minutes);
+                if let Some(instant) = tz.from_local_datetime(&local).earliest() {
+                    return self.instant_literal(instant.fixed_offset());
+                }
+            }
+        }
         self.local(&quote_str(&naive.format("%Y-%m-%dT%H:%M:%S%.f").to_string()))
     }
 
@@ -107,7 +121,32 @@ impl Zone {
 
 #[cfg(test)]
 mod tests {
-    use super::{quote_ident, quote_str};
+    use super::{Zone, quote_ident, quote_str};
+
+    #[test]
+    fn local_times_become_instants_even_across_dst_gaps() {
+        let at = |zone: &str, text: &str| {
+            Zone::new(zone)
+                .unwrap()
+                .local_literal(chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap())
+        };
+        let cast = |instant: &str| format!("arrow_cast('{instant}', 'Timestamp(Microsecond, Some(\"{{}}\"))')");
+        // Santiago skips 2026-09-06 00:00–01:00: the day starts at 01:00 local, 04:00 UTC.
+        assert_eq!(
+            at("America/Santiago", "2026-09-06 00:00"),
+            cast("2026-09-06T01:00:00-03:00").replace("{}", "America/Santiago")
+        );
+        assert_eq!(
+            at("America/Santiago", "2026-09-05 00:00"),
+            cast("2026-09-05T00:00:00-04:00").replace("{}", "America/Santiago")
+        );
+        // A repeated hour (Berlin, 2026-10-25 02:30) is its first occurrence, in summer time.
+        assert_eq!(
+            at("Europe/Berlin", "2026-10-25 02:30"),
+            cast("2026-10-25T02:30:00+02:00").replace("{}", "Europe/Berlin")
+        );
+        assert_eq!(at("UTC", "2026-01-01 00:00"), cast("2026-01-01T00:00:00+00:00").replace("{}", "UTC"));
+    }
 
     #[track_caller]
     fn check(name: &str, expected: &str) {

@@ -294,8 +294,8 @@ fn range_contains_and_null_filters() {
               FROM events
               WHERE price >= 1.5 AND price <= 100.0
                 AND quantity >= 2
-                AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') < arrow_cast('2024-03-03T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
-                AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T08:30:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') <= arrow_cast('2024-03-02T10:00:00+00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
+                AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T00:00:00+08:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') < arrow_cast('2024-03-03T00:00:00+08:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
+                AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T08:30:00+08:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') <= arrow_cast('2024-03-02T10:00:00+00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
                 AND strpos(lower(channel), 'ad''s') > 0
                 AND price IS NULL
                 AND platform IS NOT NULL
@@ -311,7 +311,7 @@ fn date_range_fixed_and_relative() {
         WITH base AS (
           SELECT 1 AS __one
           FROM events
-          WHERE arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') < arrow_cast('2024-03-11T00:00:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
+          WHERE arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') >= arrow_cast('2024-03-01T00:00:00+08:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))') AND arrow_cast(ts, 'Timestamp(Microsecond, Some("Asia/Shanghai"))') < arrow_cast('2024-03-11T00:00:00+08:00', 'Timestamp(Microsecond, Some("Asia/Shanghai"))')
         )
         SELECT CAST(0 AS INT) AS __row_depth, CAST(0 AS INT) AS __col_depth, CAST(count(*) AS DOUBLE) AS v0
         FROM base
