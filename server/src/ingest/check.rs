@@ -19,6 +19,9 @@ pub(super) fn finish(
     row_number: &dyn Fn(usize) -> usize,
     mut errors: Vec<RowError>,
 ) -> Result<RecordBatch, IngestError> {
+    // A value the decoder could not convert is null now; it was reported already.
+    let reported: std::collections::HashSet<(Option<usize>, Option<String>)> =
+        errors.iter().map(|e| (e.row, e.field.clone())).collect();
     for (field, column) in schema.fields().iter().zip(columns.iter_mut()) {
         let name = field.name();
         if name == TENANT_COLUMN && matches!(field.data_type(), DataType::Utf8) {
@@ -39,6 +42,9 @@ pub(super) fn finish(
         }
         if !field.is_nullable() && column.null_count() > 0 {
             for i in (0..rows).filter(|&i| column.is_null(i)) {
+                if reported.contains(&(Some(row_number(i)), Some(name.clone()))) {
+                    continue;
+                }
                 errors.push(RowError {
                     row: Some(row_number(i)),
                     field: Some(name.clone()),
