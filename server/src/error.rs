@@ -156,10 +156,16 @@ impl IntoResponse for ApiError {
                 format!("the body is larger than the limit of {limit} bytes; split it into several requests"),
                 None,
             ),
-            Self::UnsupportedMediaType { message } => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", Some("Content-Type".to_owned()), message, None)
+            Self::UnsupportedMediaType { message } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                Some("Content-Type".to_owned()),
+                message,
+                None,
+            ),
+            Self::Conflict { code, param, message } => {
+                (StatusCode::CONFLICT, code, Some(param.to_owned()), message, None)
             }
-            Self::Conflict { code, param, message } => (StatusCode::CONFLICT, code, Some(param.to_owned()), message, None),
             Self::InvalidRows { errors, total } => {
                 let message = match errors.first() {
                     Some(first) => format!(

@@ -25,6 +25,7 @@ fn free_addr() -> SocketAddr {
 }
 
 fn start(data: &std::path::Path, addr: SocketAddr) -> Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(data.join("server.log")).unwrap();
     Command::new(env!("CARGO_BIN_EXE_quiver-server"))
         .arg("--data-dir")
         .arg(data)
@@ -34,26 +35,34 @@ fn start(data: &std::path::Path, addr: SocketAddr) -> Child {
         .env("QUIVER_SECRET", std::str::from_utf8(SECRET).unwrap())
         .env("RUST_LOG", "quiver_server=warn")
         .stdout(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap()
 }
 
-async fn wait_healthy(addr: SocketAddr) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+/// Waits until the server answers; on failure shows the server's log.
+async fn wait_healthy(child: &mut Child, data: &std::path::Path, addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok((200, _)) = http(addr, "GET", "/api/health", &[], Vec::new()).await {
             return;
         }
+        if let Ok(Some(status)) = child.try_wait() {
+            let log = std::fs::read_to_string(data.join("server.log")).unwrap_or_default();
+            panic!("the server exited with {status}:\n{log}");
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the server did not start");
+    let log = std::fs::read_to_string(data.join("server.log")).unwrap_or_default();
+    panic!("the server did not answer within 60 s:\n{log}");
 }
 
 /// Posts one labelled request; `Ok(true)` when acknowledged, `Ok(false)` when the connection
 /// broke (the server died), an error for any other answer.
 async fn post(addr: SocketAddr, label: &str, body: &str) -> Result<bool, String> {
     let auth = format!("Bearer {}", token("acme", Role::Editor));
-    let headers = [("authorization", auth.as_str()), ("content-type", "application/x-ndjson"), ("idempotency-key", label)];
+    let headers =
+        [("authorization", auth.as_str()), ("content-type", "application/x-ndjson"), ("idempotency-key", label)];
     match http(addr, "POST", "/api/ingest/events", &headers, body.as_bytes().to_vec()).await {
         Ok((200, _)) => Ok(true),
         Ok((status, body)) => Err(format!("{label}: {status} {}", String::from_utf8_lossy(&body))),
@@ -74,7 +83,7 @@ async fn every_acknowledged_row_survives_kill_9_exactly_once() {
         cycles += 1;
         let addr = free_addr();
         let mut child = start(dir.path(), addr);
-        wait_healthy(addr).await;
+        wait_healthy(&mut child, dir.path(), addr).await;
         for (label, body) in std::mem::take(&mut pending) {
             assert!(post(addr, &label, &body).await.unwrap(), "a retry after restart is answered");
             acked.lock().unwrap().push(label);
@@ -108,7 +117,7 @@ async fn every_acknowledged_row_survives_kill_9_exactly_once() {
     // One last start to retry what is still unanswered.
     let addr = free_addr();
     let mut child = start(dir.path(), addr);
-    wait_healthy(addr).await;
+    wait_healthy(&mut child, dir.path(), addr).await;
     for (label, body) in std::mem::take(&mut pending) {
         assert!(post(addr, &label, &body).await.unwrap());
         acked.lock().unwrap().push(label);

@@ -52,7 +52,9 @@ fn wrong_types_are_refused_by_row_and_field() {
         &[(Some(1), Some("ts"), "RFC 3339")],
     );
     check_rejected(
-        &format!("{OK_ROW}\n{{\"ts\":\"2026-08-01T10:00:00Z\",\"user_id\":7,\"event_name\":\"purchase\",\"price\":\"cheap\"}}"),
+        &format!(
+            "{OK_ROW}\n{{\"ts\":\"2026-08-01T10:00:00Z\",\"user_id\":7,\"event_name\":\"purchase\",\"price\":\"cheap\"}}"
+        ),
         &[(Some(2), Some("user_id"), "expected a string"), (Some(2), Some("price"), "expected a number")],
     );
 }
@@ -63,7 +65,10 @@ fn unknown_columns_and_missing_required_fields_are_refused() {
         r#"{"ts":"2026-08-01T10:00:00Z","user_id":"u1","event_name":"purchase","colour":"red"}"#,
         &[(Some(1), Some("colour"), "unknown column")],
     );
-    check_rejected(r#"{"ts":"2026-08-01T10:00:00Z","event_name":"purchase"}"#, &[(Some(1), Some("user_id"), "required")]);
+    check_rejected(
+        r#"{"ts":"2026-08-01T10:00:00Z","event_name":"purchase"}"#,
+        &[(Some(1), Some("user_id"), "required")],
+    );
     check_rejected(
         r#"{"ts":"2026-08-01T10:00:00Z","user_id":null,"event_name":"purchase"}"#,
         &[(Some(1), Some("user_id"), "required")],
@@ -81,7 +86,9 @@ fn enum_values_outside_the_list_are_refused() {
 #[test]
 fn rows_of_another_tenant_are_refused() {
     check_rejected(
-        &format!("{OK_ROW}\n{{\"tenant_id\":\"globex\",\"ts\":\"2026-08-01T10:00:00Z\",\"user_id\":\"u1\",\"event_name\":\"purchase\"}}"),
+        &format!(
+            "{OK_ROW}\n{{\"tenant_id\":\"globex\",\"ts\":\"2026-08-01T10:00:00Z\",\"user_id\":\"u1\",\"event_name\":\"purchase\"}}"
+        ),
         &[(Some(2), Some("tenant_id"), "belongs to tenant 'globex'")],
     );
 }
@@ -105,7 +112,8 @@ async fn oversized_bodies_get_413_and_write_nothing() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer.error_code(), "body_too_large");
     // Without a Content-Length (a streamed body) the limit holds all the same.
-    let chunks: Vec<Result<String, std::io::Error>> = (0..100).map(|i| Ok(event_lines(0, 1, &format!("s{i}")) + "\n")).collect();
+    let chunks: Vec<Result<String, std::io::Error>> =
+        (0..100).map(|i| Ok(event_lines(0, 1, &format!("s{i}")) + "\n")).collect();
     let body = axum::body::Body::from_stream(futures::stream::iter(chunks));
     let answer = app.ingest("acme", "events", "application/x-ndjson", None, body).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -117,7 +125,8 @@ async fn arrow_streams_are_accepted_and_truncated_ones_refused() {
     let app = TestApp::new();
     let bytes = ipc(&events_batch("acme", 2, 50, "arrow"));
     for cut in [bytes.len() - 4, bytes.len() / 2, 10] {
-        let answer = app.ingest("acme", "events", "application/vnd.apache.arrow.stream", None, bytes[..cut].to_vec()).await;
+        let answer =
+            app.ingest("acme", "events", "application/vnd.apache.arrow.stream", None, bytes[..cut].to_vec()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "cut at {cut}");
         assert_eq!(answer.error_code(), "malformed_body");
     }
@@ -129,8 +138,9 @@ async fn arrow_streams_are_accepted_and_truncated_ones_refused() {
     assert_eq!(app.manifest("acme", "events").await.total_rows(), ACME_EVENTS + 50);
 
     // Another tenant's rows in Arrow are refused like in JSON.
-    let answer =
-        app.ingest("acme", "events", "application/vnd.apache.arrow.stream", None, ipc(&events_batch("globex", 2, 3, "x"))).await;
+    let answer = app
+        .ingest("acme", "events", "application/vnd.apache.arrow.stream", None, ipc(&events_batch("globex", 2, 3, "x")))
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.value()["error"]["total"], 3);
 }
@@ -147,7 +157,10 @@ async fn viewers_unknown_tables_and_other_media_types_are_refused() {
     assert_eq!((answer.status, answer.error_code().as_str()), (StatusCode::FORBIDDEN, "read_only_role"));
 
     let answer = app.ingest("acme", "events", "text/csv", None, OK_ROW).await;
-    assert_eq!((answer.status, answer.error_code().as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
 
     let answer = app.ingest_json("acme", "nope", None, OK_ROW).await;
     assert_eq!((answer.status, answer.error_code().as_str()), (StatusCode::NOT_FOUND, "unknown_table"));
@@ -232,7 +245,11 @@ async fn hot_and_compacted_rows_are_read_together_and_etags_change() {
     assert_ne!(etag(&compacted), etag(&hot), "compaction changes the version");
     assert!(app.dir.path().join("warehouse/events/tenant=acme/date=2026-08-04/part-0.parquet").is_file());
     // The log segments that were folded are gone.
-    let segments = std::fs::read_dir(app.dir.path().join("wal")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".log")).count();
+    let segments = std::fs::read_dir(app.dir.path().join("wal"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+        .count();
     assert_eq!(segments, 1, "only the current (empty) segment remains");
 
     // More rows after compaction, then a restart: hot and compacted rows still add up once.
@@ -243,7 +260,9 @@ async fn hot_and_compacted_rows_are_read_together_and_etags_change() {
 }
 
 fn lead_update(id: i64, status: &str, updated: &str) -> String {
-    format!(r#"{{"lead_id":{id},"created_at":"2026-08-01T00:00:00.000001Z","status":"{status}","updated_at":"{updated}"}}"#)
+    format!(
+        r#"{{"lead_id":{id},"created_at":"2026-08-01T00:00:00.000001Z","status":"{status}","updated_at":"{updated}"}}"#
+    )
 }
 
 #[tokio::test]
@@ -309,7 +328,11 @@ async fn a_torn_log_tail_is_truncated_on_restart() {
     let wal = app.dir.path().join("wal");
     let app = app.restart(test_config());
     // Half a record at the end of the newest non-empty segment, as a crash mid-write leaves it.
-    let mut segments: Vec<_> = std::fs::read_dir(&wal).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "log")).collect();
+    let mut segments: Vec<_> = std::fs::read_dir(&wal)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
     segments.sort();
     let last = segments.last().unwrap();
     std::fs::write(last, [200u8, 1, 0, 0, 9, 9, 9, 9, 1, 2, 3]).unwrap();

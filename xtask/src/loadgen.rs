@@ -27,7 +27,8 @@ pub(crate) struct LoadgenArgs {
 }
 
 pub(crate) fn run(args: LoadgenArgs) -> anyhow::Result<()> {
-    let host = args.url.strip_prefix("http://").context("--url must start with http://")?.trim_end_matches('/').to_owned();
+    let host =
+        args.url.strip_prefix("http://").context("--url must start with http://")?.trim_end_matches('/').to_owned();
     let mut generator = Generator::new();
     let started = Instant::now();
     let tick = Duration::from_millis(100);
@@ -70,9 +71,7 @@ fn now_micros() -> i64 {
 }
 
 fn rfc3339(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    chrono::DateTime::from_timestamp_micros(us).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 fn post_with_retries(host: &str, token: &str, table: &str, label: &str, body: &str) -> anyhow::Result<()> {
@@ -151,7 +150,13 @@ struct Generator {
 impl Generator {
     fn new() -> Self {
         let run = now_micros() as u64;
-        Self { state: run | 1, run, requests: 0, next_id: 1_000_000_000 + (run / 1000 % 1_000_000_000) as i64, open_leads: Vec::new() }
+        Self {
+            state: run | 1,
+            run,
+            requests: 0,
+            next_id: 1_000_000_000 + (run / 1000 % 1_000_000_000) as i64,
+            open_leads: Vec::new(),
+        }
     }
 
     fn next(&mut self) -> u64 {
@@ -196,7 +201,7 @@ impl Generator {
                 let user = self.below(5000);
                 let price = if name == "purchase" { format!("{:.2}", 5.0 + self.below(20000) as f64 / 100.0) } else { "null".into() };
                 let (platform, country, channel) = (self.pick(&PLATFORMS), self.pick(&COUNTRIES), self.pick(&CHANNELS));
-                let bucket = if user % 2 == 0 { "control" } else { "treatment" };
+                let bucket = if user.is_multiple_of(2) { "control" } else { "treatment" };
                 format!(
                     r#"{{"ts":"{}","user_id":"live-u{user}","session_id":"live-s{}-{}","event_name":"{name}","platform":"{platform}","country":"{country}","app_version":"3.2.0","ab_bucket":"{bucket}","channel":"{channel}","price":{price}}}"#,
                     rfc3339(now - (n - i) as i64 * 100),

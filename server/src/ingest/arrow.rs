@@ -28,7 +28,9 @@ pub(super) fn decode(body: &[u8], schema: &SchemaRef, tenant: &TenantId) -> Resu
     let mut errors = Vec::new();
     for field in body_schema.fields() {
         match schema.field_with_name(field.name()) {
-            Err(_) => errors.push(RowError { row: None, field: Some(field.name().clone()), reason: "unknown column".into() }),
+            Err(_) => {
+                errors.push(RowError { row: None, field: Some(field.name().clone()), reason: "unknown column".into() })
+            }
             Ok(ours) if !same_type(ours.data_type(), field.data_type()) => errors.push(RowError {
                 row: None,
                 field: Some(field.name().clone()),

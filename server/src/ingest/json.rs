@@ -99,7 +99,9 @@ fn column(field: &Field, objects: &[Map<String, Value>], lines: &[usize], errors
         DataType::UInt64 => int::<UInt64Type>(field, objects, &mut convert),
         DataType::Float32 => {
             convert(&|v| float(v).map(drop));
-            Arc::new(PrimitiveArray::<Float32Type>::from_iter(values().map(|v| v.and_then(|v| float(v).ok()).map(|f| f as f32))))
+            Arc::new(PrimitiveArray::<Float32Type>::from_iter(
+                values().map(|v| v.and_then(|v| float(v).ok()).map(|f| f as f32)),
+            ))
         }
         DataType::Float64 => {
             convert(&|v| float(v).map(drop));
@@ -132,11 +134,10 @@ fn column(field: &Field, objects: &[Map<String, Value>], lines: &[usize], errors
     }
 }
 
-fn int<T: ArrowPrimitiveType>(
-    field: &Field,
-    objects: &[Map<String, Value>],
-    convert: &mut dyn FnMut(&dyn Fn(&Value) -> Result<(), String>),
-) -> ArrayRef
+/// Runs a value check over a column's present values, collecting the errors.
+type Convert<'a> = dyn FnMut(&dyn Fn(&Value) -> Result<(), String>) + 'a;
+
+fn int<T: ArrowPrimitiveType>(field: &Field, objects: &[Map<String, Value>], convert: &mut Convert<'_>) -> ArrayRef
 where
     T::Native: TryFrom<i64> + TryFrom<u64>,
 {

@@ -85,7 +85,12 @@ impl IngestError {
 }
 
 /// Decodes `body` into one batch of `schema` for `tenant`, or says everything wrong with it.
-pub fn decode(format: BodyFormat, body: &[u8], schema: &SchemaRef, tenant: &TenantId) -> Result<RecordBatch, IngestError> {
+pub fn decode(
+    format: BodyFormat,
+    body: &[u8],
+    schema: &SchemaRef,
+    tenant: &TenantId,
+) -> Result<RecordBatch, IngestError> {
     match format {
         BodyFormat::JsonLines => json::decode(body, schema, tenant),
         BodyFormat::ArrowStream => arrow::decode(body, schema, tenant),

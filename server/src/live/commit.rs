@@ -40,6 +40,12 @@ pub struct CommitStats {
     pub largest_group: u64,
 }
 
+/// Where a request's outcome goes.
+type Reply = oneshot::Sender<Result<Committed, LiveError>>;
+
+/// A request's rows split by partition day.
+type DayParts = Vec<(Option<NaiveDate>, RecordBatch)>;
+
 /// One request to append.
 pub(crate) struct Append {
     pub(crate) tenant: TenantId,
@@ -47,8 +53,8 @@ pub(crate) struct Append {
     pub(crate) label: Option<String>,
     pub(crate) digest: String,
     pub(crate) batch: RecordBatch,
-    pub(crate) parts: Vec<(Option<NaiveDate>, RecordBatch)>,
-    pub(crate) reply: oneshot::Sender<Result<Committed, LiveError>>,
+    pub(crate) parts: DayParts,
+    pub(crate) reply: Reply,
 }
 
 pub(crate) enum Command {
@@ -92,7 +98,12 @@ pub(crate) struct Receiver {
 }
 
 /// Starts the writer thread. It ends when the [`Live`] is dropped.
-pub(crate) fn spawn_writer(live: Weak<Live>, receiver: Receiver, segment: Segment, next_lsn: u64) -> std::io::Result<()> {
+pub(crate) fn spawn_writer(
+    live: Weak<Live>,
+    receiver: Receiver,
+    segment: Segment,
+    next_lsn: u64,
+) -> std::io::Result<()> {
     let mut writer = Writer { live, segment, next_lsn, stopped: false, groups: receiver.groups };
     std::thread::Builder::new().name("quiver-wal".into()).spawn(move || {
         while let Ok(first) = receiver.rx.recv() {
@@ -151,18 +162,17 @@ impl Writer {
         }
         let now = chrono::Utc::now().timestamp();
         let mut framed = Vec::new();
-        let mut replies: Vec<(oneshot::Sender<Result<Committed, LiveError>>, Result<Committed, LiveError>)> = Vec::new();
-        let mut accepted: Vec<(RecordHeader, Vec<(Option<NaiveDate>, RecordBatch)>)> = Vec::new();
+        let mut replies: Vec<(Reply, Result<Committed, LiveError>)> = Vec::new();
+        let mut accepted: Vec<(RecordHeader, DayParts)> = Vec::new();
         // Labels taken by earlier requests of this same group.
         let mut taken: HashMap<(TenantId, String), (String, serde_json::Value)> = HashMap::new();
         let mut rows = 0u64;
         for a in group {
             if let Some(label) = &a.label {
                 let key = (a.tenant.clone(), label.clone());
-                let earlier = taken
-                    .get(&key)
-                    .map(|(d, r)| (d.clone(), r.clone()))
-                    .or_else(|| live.labels.lock().expect("poisoned").get(&key).map(|e| (e.digest.clone(), e.response.clone())));
+                let earlier = taken.get(&key).map(|(d, r)| (d.clone(), r.clone())).or_else(|| {
+                    live.labels.lock().expect("poisoned").get(&key).map(|e| (e.digest.clone(), e.response.clone()))
+                });
                 if let Some((digest, response)) = earlier {
                     let outcome = if digest == a.digest {
                         Ok(Committed::Replayed(response))
@@ -229,7 +239,7 @@ impl Writer {
 impl Live {
     /// Makes accepted records visible: hot rows, labels and websocket frames, under the view's
     /// write lock so a reader's `applied` always matches what it sees.
-    fn apply(&self, accepted: Vec<(RecordHeader, Vec<(Option<NaiveDate>, RecordBatch)>)>) {
+    fn apply(&self, accepted: Vec<(RecordHeader, DayParts)>) {
         let mut view = self.view.blocking_write();
         let mut labels = self.labels.lock().expect("poisoned");
         for (h, parts) in accepted {

@@ -76,12 +76,12 @@ impl Live {
             .iter()
             .map(|(table, days)| (table.clone(), today - chrono::TimeDelta::days(i64::from(*days))))
             .collect();
-        let expired = |key: &PartKey| {
-            expiring.iter().any(|(t, before)| *t == key.table && key.date.is_some_and(|d| d < *before))
-        };
+        let expired =
+            |key: &PartKey| expiring.iter().any(|(t, before)| *t == key.table && key.date.is_some_and(|d| d < *before));
         let (written, work_dir) = {
             let dir = dir.clone();
-            let expiring_work: Vec<(PartKey, Vec<RecordBatch>)> = work.into_iter().filter(|(k, _)| !expired(k)).collect();
+            let expiring_work: Vec<(PartKey, Vec<RecordBatch>)> =
+                work.into_iter().filter(|(k, _)| !expired(k)).collect();
             tokio::task::spawn_blocking(move || -> Result<_, LiveError> {
                 let mut written = Vec::new();
                 for (key, batches) in expiring_work {
@@ -161,9 +161,16 @@ impl Live {
 }
 
 /// Writes one partition's file plus its hot rows to a temporary file next to it (fsynced).
-fn fold(dir: &ParquetDir, config: &super::LiveConfig, key: PartKey, hot: Vec<RecordBatch>, cutoff: u64) -> Result<Written, LiveError> {
+fn fold(
+    dir: &ParquetDir,
+    config: &super::LiveConfig,
+    key: PartKey,
+    hot: Vec<RecordBatch>,
+    cutoff: u64,
+) -> Result<Written, LiveError> {
     let format = |e: &dyn std::fmt::Display| LiveError::Format(e.to_string());
-    let meta = table_meta(dir, config, &key.table).ok_or_else(|| LiveError::Format(format!("table {} vanished", key.table)))?;
+    let meta = table_meta(dir, config, &key.table)
+        .ok_or_else(|| LiveError::Format(format!("table {} vanished", key.table)))?;
     let mut batches = Vec::new();
     if let Some(path) = dir.partition_file(&key.table, &key.tenant, key.date, 0) {
         let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)

@@ -213,7 +213,10 @@ mod tests {
         };
         let merged = latest_by_key(
             &schema,
-            &[batch(vec![1, 2, 3], vec![10, 10, 10], vec!["a", "b", "c"]), batch(vec![2, 1, 3], vec![20, 5, 10], vec!["B", "x", "C"])],
+            &[
+                batch(vec![1, 2, 3], vec![10, 10, 10], vec!["a", "b", "c"]),
+                batch(vec![2, 1, 3], vec![20, 5, 10], vec!["B", "x", "C"]),
+            ],
             UpsertColumns { key: 0, version: 1 },
         )
         .unwrap();

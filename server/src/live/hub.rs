@@ -36,7 +36,8 @@ impl Frame {
     /// The rows of the partitions inside `range`, as an Arrow IPC stream; `None` if none are.
     /// The common case (all of them) is encoded once and shared by every client.
     pub(crate) fn ipc(&self, range: &DateRange) -> Option<(Vec<String>, usize, Bytes)> {
-        let inside: Vec<&(PartitionId, RecordBatch)> = self.parts.iter().filter(|(p, _)| range.contains(p.date)).collect();
+        let inside: Vec<&(PartitionId, RecordBatch)> =
+            self.parts.iter().filter(|(p, _)| range.contains(p.date)).collect();
         if inside.is_empty() {
             return None;
         }
@@ -217,12 +218,8 @@ impl Hub {
     /// A new client of `tenant`, and the receiving end of its queue.
     pub(crate) fn connect(&self, tenant: &TenantId) -> (Arc<ClientSlot>, mpsc::Receiver<Outgoing>) {
         let (tx, rx) = mpsc::channel(self.client_queue);
-        let slot = Arc::new(ClientSlot {
-            subs: Mutex::new(Vec::new()),
-            tx,
-            behind: Mutex::new(None),
-            wake: Notify::new(),
-        });
+        let slot =
+            Arc::new(ClientSlot { subs: Mutex::new(Vec::new()), tx, behind: Mutex::new(None), wake: Notify::new() });
         let mut state = self.state.lock().expect("poisoned");
         let floor = state.floor;
         let feed = state.feeds.entry(tenant.clone()).or_insert_with(|| Feed { floor, ..Feed::default() });

@@ -12,17 +12,17 @@
 //! across restarts too (labels outlive the log in `wal/labels.json`, written before any segment
 //! is deleted).
 
-pub mod config;
-mod compact;
 mod commit;
+mod compact;
+pub mod config;
 mod hot;
 pub(crate) mod hub;
 mod read;
 pub(crate) mod socket;
 mod wal;
 
-pub use compact::CompactReport;
 pub use commit::{CommitStats, Committed};
+pub use compact::CompactReport;
 pub use config::{LiveArgs, LiveConfig, UpsertRule};
 
 use crate::warehouse::WarehouseError;
@@ -164,13 +164,14 @@ impl Live {
                     floor = floor.max(h.lsn);
                     continue;
                 };
-                let parts = hot::split_by_day(&record.batch, meta.day_column).map_err(|e| LiveError::Format(e.to_string()))?;
+                let parts =
+                    hot::split_by_day(&record.batch, meta.day_column).map_err(|e| LiveError::Format(e.to_string()))?;
                 let mut kept = Vec::new();
                 for (date, batch) in parts {
                     let key = PartKey { tenant: h.tenant.clone(), table: h.table.clone(), date };
-                    let mark = *watermarks.entry(key.clone()).or_insert_with(|| {
-                        dir.partition_file(&h.table, &h.tenant, date, 0).map_or(0, watermark)
-                    });
+                    let mark = *watermarks
+                        .entry(key.clone())
+                        .or_insert_with(|| dir.partition_file(&h.table, &h.tenant, date, 0).map_or(0, watermark));
                     if h.lsn > mark {
                         hot.insert(key, h.lsn, batch.clone());
                         kept.push((hub::partition_id(&h.tenant, date), batch));

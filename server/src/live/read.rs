@@ -77,7 +77,8 @@ impl Warehouse for Live {
             for date in merged_days {
                 let id = super::hub::partition_id(tenant, date);
                 let scan = self.scan(tenant, table, &id, None).await?;
-                let rows: usize = scan.batches.map_ok(|b| b.num_rows()).try_fold(0, |a, n| async move { Ok(a + n) }).await?;
+                let rows: usize =
+                    scan.batches.map_ok(|b| b.num_rows()).try_fold(0, |a, n| async move { Ok(a + n) }).await?;
                 if let Some(p) = parts.iter_mut().find(|p| p.id == id) {
                     p.rows = rows as u64;
                 }
@@ -116,10 +117,9 @@ impl Warehouse for Live {
                 Some(names) => names
                     .iter()
                     .map(|n| {
-                        meta.schema.index_of(n).map_err(|_| WarehouseError::UnknownColumn {
-                            table: table.to_owned(),
-                            column: n.clone(),
-                        })
+                        meta.schema
+                            .index_of(n)
+                            .map_err(|_| WarehouseError::UnknownColumn { table: table.to_owned(), column: n.clone() })
                     })
                     .collect::<Result<_, _>>()?,
             };
@@ -145,11 +145,13 @@ impl Warehouse for Live {
                 None => stream::empty().boxed(),
             };
             let batches = match meta.upsert {
-                None => base_batches.chain(stream::iter(hot_batches.into_iter().map(Ok))).and_then(move |b| {
-                    let out = project(b);
-                    async move { out }
-                })
-                .boxed(),
+                None => base_batches
+                    .chain(stream::iter(hot_batches.into_iter().map(Ok)))
+                    .and_then(move |b| {
+                        let out = project(b);
+                        async move { out }
+                    })
+                    .boxed(),
                 Some(upsert) => stream::once(async move {
                     let mut all: Vec<RecordBatch> = base_batches.try_collect().await?;
                     all.extend(hot_batches);

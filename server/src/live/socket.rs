@@ -56,7 +56,10 @@ pub(crate) async fn connect(
     let claims = state.tokens.verify(token.trim())?;
     let after = params
         .get("after")
-        .map(|a| a.parse::<u64>().map_err(|_| ApiError::bad("invalid_after", "after", format!("'{a}' is not a sequence number"))))
+        .map(|a| {
+            a.parse::<u64>()
+                .map_err(|_| ApiError::bad("invalid_after", "after", format!("'{a}' is not a sequence number")))
+        })
         .transpose()?;
     let live = state.live.clone().ok_or_else(super::super::ingest::route::live_disabled)?;
     Ok(upgrade.on_upgrade(move |socket| run(socket, live, claims.tenant, after)))

@@ -109,9 +109,9 @@ impl ParquetDir {
             .parts
             .iter()
             .flat_map(|(tenant, parts)| {
-                parts.iter().filter_map(move |p| {
-                    p.date.filter(|d| *d < before).map(|d| (tenant.clone(), d, p.path.clone()))
-                })
+                parts
+                    .iter()
+                    .filter_map(move |p| p.date.filter(|d| *d < before).map(|d| (tenant.clone(), d, p.path.clone())))
             })
             .collect()
     }

@@ -78,7 +78,9 @@ pub fn events_batch(tenant: &str, day: i64, rows: usize, base: &str) -> RecordBa
                     .with_timezone("UTC"),
             ),
             Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("{base}-{i}")))),
-            Arc::new(StringArray::from_iter_values((0..rows).map(|i| if i % 2 == 0 { "view_item" } else { "purchase" }))),
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|i| if i % 2 == 0 { "view_item" } else { "purchase" }),
+            )),
             Arc::new(Float64Array::from_iter((0..rows).map(|i| (i % 2 == 1).then_some(i as f64)))),
         ],
     )
@@ -107,7 +109,10 @@ pub fn write_warehouse(data: &Path) {
     let root = data.join("warehouse");
     let ev = |t: &str, day: i64, rows| {
         let date = format!("2026-08-0{}", day + 1);
-        write_parquet(&root.join(format!("events/tenant={t}/date={date}/part-0.parquet")), &events_batch(t, day, rows, "seed"));
+        write_parquet(
+            &root.join(format!("events/tenant={t}/date={date}/part-0.parquet")),
+            &events_batch(t, day, rows, "seed"),
+        );
     };
     ev("acme", 0, 10);
     ev("acme", 1, 20);
@@ -147,8 +152,7 @@ impl Answer {
     }
 
     pub fn batches(&self) -> Vec<RecordBatch> {
-        let reader =
-            arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(self.body.to_vec()), None).unwrap();
+        let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(self.body.to_vec()), None).unwrap();
         reader.collect::<Result<Vec<_>, _>>().unwrap()
     }
 
@@ -207,7 +211,14 @@ impl TestApp {
     }
 
     /// `POST /api/ingest/{table}` as `tenant` (an editor).
-    pub async fn ingest(&self, tenant: &str, table: &str, content_type: &str, label: Option<&str>, body: impl Into<Body>) -> Answer {
+    pub async fn ingest(
+        &self,
+        tenant: &str,
+        table: &str,
+        content_type: &str,
+        label: Option<&str>,
+        body: impl Into<Body>,
+    ) -> Answer {
         let mut request = Request::post(format!("/api/ingest/{table}"))
             .header("authorization", format!("Bearer {}", token(tenant, Role::Editor)))
             .header("content-type", content_type);
@@ -253,7 +264,12 @@ pub fn strings(batches: &[RecordBatch], column: &str) -> Vec<String> {
     batches
         .iter()
         .flat_map(|b| {
-            b.column_by_name(column).unwrap().as_string::<i32>().iter().map(|v| v.unwrap_or_default().to_owned()).collect::<Vec<_>>()
+            b.column_by_name(column)
+                .unwrap()
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
         })
         .collect()
 }
