@@ -72,6 +72,14 @@ async fn post(addr: SocketAddr, label: &str, body: &str) -> Result<bool, String>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_row_survives_kill_9_exactly_once() {
+    // `target/debug/quiver-server` is shared by every checkout using the same target directory;
+    // say so plainly if another checkout's build replaced it since this one was built.
+    let help = Command::new(env!("CARGO_BIN_EXE_quiver-server")).arg("--help").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("--compact-secs"),
+        "{} is not this checkout's build (a shared CARGO_TARGET_DIR?); rebuild and rerun",
+        env!("CARGO_BIN_EXE_quiver-server")
+    );
     let dir = tempfile::tempdir().unwrap();
     write_warehouse(dir.path());
     let started = Instant::now();
