@@ -358,3 +358,52 @@ async fn group_commit_shares_fsyncs_between_concurrent_requests() {
     println!("64 concurrent requests: {} fsyncs, largest group {}", stats.groups, stats.largest_group);
     assert_eq!(app.manifest("acme", "events").await.total_rows(), ACME_EVENTS + 640);
 }
+
+/// Not a test: prints durable ingest throughput (JSON lines and Arrow, 8 concurrent clients of
+/// 1,000-row requests) and the group-commit sizes. Run with
+/// `cargo test -p quiver-server --test ingest -- --ignored --nocapture` (a dev build: the
+/// server's own code is unoptimised there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: prints throughput"]
+async fn ingest_throughput() {
+    const REQUESTS: usize = 200;
+    const ROWS: usize = 1000;
+    for arrow in [false, true] {
+        let app = TestApp::new();
+        let bodies: Vec<Vec<u8>> = (0..REQUESTS)
+            .map(|i| {
+                if arrow {
+                    ipc(&events_batch("acme", 2, ROWS, &format!("t{i}")))
+                } else {
+                    event_lines(2, ROWS, &format!("t{i}")).into_bytes()
+                }
+            })
+            .collect();
+        let media = if arrow { "application/vnd.apache.arrow.stream" } else { "application/x-ndjson" };
+        let started = std::time::Instant::now();
+        let queue = std::sync::Mutex::new(bodies.into_iter().enumerate().collect::<Vec<_>>());
+        futures::future::join_all((0..8).map(|_| async {
+            loop {
+                let Some((i, body)) = queue.lock().unwrap().pop() else { break };
+                let answer = app.ingest("acme", "events", media, Some(&format!("b{i}")), body).await;
+                assert_eq!(answer.status, StatusCode::OK);
+            }
+        }))
+        .await;
+        let elapsed = started.elapsed();
+        let stats = app.live.commit_stats();
+        println!(
+            "{}: {} rows in {elapsed:?} = {:.0} rows/s durable; {} fsyncs for {} requests (mean group {:.1}, largest {})",
+            if arrow { "Arrow IPC" } else { "JSON lines" },
+            REQUESTS * ROWS,
+            (REQUESTS * ROWS) as f64 / elapsed.as_secs_f64(),
+            stats.groups,
+            stats.records,
+            stats.records as f64 / stats.groups as f64,
+            stats.largest_group
+        );
+        let started = std::time::Instant::now();
+        let report = app.live.compact().await.unwrap();
+        println!("  compaction of {} rows: {:?}", report.rows_folded, started.elapsed());
+    }
+}

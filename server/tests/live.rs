@@ -229,15 +229,16 @@ async fn the_socket_needs_a_valid_token() {
     }
 }
 
-/// Not a test: prints ingest → push latency (p50/p99) to 100 sockets. Run with
-/// `cargo test -p quiver-server --test live -- --ignored --nocapture`.
+/// Not a test: prints ingest → push latency (p50/p99) to `QUIVER_BENCH_SOCKETS` sockets (100 by
+/// default), 200 requests of 10 rows at `QUIVER_BENCH_RATE` requests/s (default: back to back). Run with `cargo test -p quiver-server --test live -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: prints latencies"]
 async fn push_latency() {
     let app = TestApp::new();
     let addr = serve(&app).await;
+    let sockets: usize = std::env::var("QUIVER_BENCH_SOCKETS").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
     let mut clients = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..sockets {
         let mut c = Client::connect(addr, "acme", None).await;
         c.subscribe("events").await;
         clients.push(c);
@@ -246,29 +247,40 @@ async fn push_latency() {
     for mut c in clients {
         let tx = tx.clone();
         tokio::spawn(async move {
-            for _ in 0..200 {
-                let (seq, _) = c.rows().await;
-                let _ = tx.send((seq, std::time::Instant::now()));
+            // Time the header's arrival; decoding the rows is the client's cost, not the push's.
+            let mut got = 0;
+            while got < 200 {
+                let Some(Ok(Message::Text(text))) = c.ws.next().await else { continue };
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "rows" {
+                    got += 1;
+                    let _ = tx.send((value["seq"].as_u64().unwrap(), std::time::Instant::now()));
+                }
             }
         });
     }
     let mut sent = std::collections::HashMap::new();
     let started = std::time::Instant::now();
+    // Requests per second (0: as fast as they are answered).
+    let rate: u64 = std::env::var("QUIVER_BENCH_RATE").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     for i in 0..200 {
+        if rate > 0 {
+            tokio::time::sleep(Duration::from_millis(1000 / rate)).await;
+        }
         let t = std::time::Instant::now();
         let seq = ingest(&app, "acme", 10, &format!("l{i}")).await;
         sent.insert(seq, t);
     }
     let elapsed = started.elapsed();
     let mut latencies = Vec::new();
-    for _ in 0..200 * 100 {
+    for _ in 0..200 * sockets {
         let (seq, at) = rx.recv().await.unwrap();
         latencies.push(at.duration_since(sent[&seq]));
     }
     latencies.sort();
     let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
     println!(
-        "ingest→push to 100 sockets: p50 {:?}, p99 {:?}, max {:?}; 200 sequential requests in {elapsed:?}; {:?}",
+        "ingest→push to {sockets} sockets: p50 {:?}, p99 {:?}, max {:?}; 200 sequential requests in {elapsed:?}; {:?}",
         p(0.5),
         p(0.99),
         latencies.last().unwrap(),

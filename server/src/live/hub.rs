@@ -25,7 +25,7 @@ pub(crate) struct Frame {
     pub(crate) table: String,
     /// The rows by partition.
     pub(crate) parts: Vec<(PartitionId, RecordBatch)>,
-    full: OnceLock<Bytes>,
+    full: OnceLock<(String, Bytes)>,
 }
 
 impl Frame {
@@ -33,22 +33,28 @@ impl Frame {
         Self { seq, table, parts, full: OnceLock::new() }
     }
 
-    /// The rows of the partitions inside `range`, as an Arrow IPC stream; `None` if none are.
-    /// The common case (all of them) is encoded once and shared by every client.
-    pub(crate) fn ipc(&self, range: &DateRange) -> Option<(Vec<String>, usize, Bytes)> {
+    /// What a client subscribed to `range` is sent: the JSON header and the rows of the
+    /// partitions inside `range` as an Arrow IPC stream; `None` if none are inside. The common
+    /// case (all of them) is encoded once and shared by every client.
+    pub(crate) fn message(&self, range: &DateRange) -> Option<(String, Bytes)> {
         let inside: Vec<&(PartitionId, RecordBatch)> =
             self.parts.iter().filter(|(p, _)| range.contains(p.date)).collect();
         if inside.is_empty() {
             return None;
         }
-        let ids = inside.iter().map(|(p, _)| p.to_string()).collect();
-        let rows = inside.iter().map(|(_, b)| b.num_rows()).sum();
-        let bytes = if inside.len() == self.parts.len() {
-            self.full.get_or_init(|| encode(inside.iter().map(|(_, b)| b))).clone()
-        } else {
-            encode(inside.iter().map(|(_, b)| b))
+        let build = || {
+            let ids: Vec<String> = inside.iter().map(|(p, _)| p.to_string()).collect();
+            let rows: usize = inside.iter().map(|(_, b)| b.num_rows()).sum();
+            let header = serde_json::json!({
+                "type": "rows",
+                "seq": self.seq,
+                "table": self.table,
+                "partitions": ids,
+                "rows": rows,
+            });
+            (header.to_string(), encode(inside.iter().map(|(_, b)| b)))
         };
-        Some((ids, rows, bytes))
+        if inside.len() == self.parts.len() { Some(self.full.get_or_init(build).clone()) } else { Some(build()) }
     }
 
     fn touches(&self, range: &DateRange) -> Vec<String> {

@@ -189,15 +189,8 @@ async fn send(socket: &mut WebSocket, slot: &super::hub::ClientSlot, out: Outgoi
         Outgoing::Control(value) => socket.send(Message::Text(value.to_string().into())).await,
         Outgoing::Frame(frame) => {
             let Some(range) = slot.range_of(&frame.table) else { return Ok(()) };
-            let Some((partitions, rows, ipc)) = frame.ipc(&range) else { return Ok(()) };
-            let header = json!({
-                "type": "rows",
-                "seq": frame.seq,
-                "table": frame.table,
-                "partitions": partitions,
-                "rows": rows,
-            });
-            socket.send(Message::Text(header.to_string().into())).await?;
+            let Some((header, ipc)) = frame.message(&range) else { return Ok(()) };
+            socket.send(Message::Text(header.into())).await?;
             socket.send(Message::Binary(ipc)).await
         }
     }
