@@ -264,8 +264,8 @@ async fn push_latency() {
     // Requests per second (0: as fast as they are answered).
     let rate: u64 = std::env::var("QUIVER_BENCH_RATE").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     for i in 0..200 {
-        if rate > 0 {
-            tokio::time::sleep(Duration::from_millis(1000 / rate)).await;
+        if let Some(pause) = 1000u64.checked_div(rate) {
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         let t = std::time::Instant::now();
         let seq = ingest(&app, "acme", 10, &format!("l{i}")).await;
