@@ -250,7 +250,10 @@ impl Live {
                 tick.tick().await;
                 let Some(live) = weak.upgrade() else { break };
                 match live.compact().await {
-                    Ok(report) => tracing::info!(?report, "compacted"),
+                    Ok(report) if report.partitions_written + report.partitions_expired > 0 => {
+                        tracing::info!(?report, "compacted");
+                    }
+                    Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "compaction failed"),
                 }
             }
