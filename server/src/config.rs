@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Print a ready sign-in link for each tenant at start.
     #[arg(long)]
     pub sign_in_links: bool,
+    /// Live data: ingest, compaction, the websocket.
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// The secret tokens are signed with. `Debug` never shows it.

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use quiver_shared::error::{ErrorBody, ErrorDetail};
 
 use crate::auth::AuthError;
+use crate::ingest::{IngestError, RowError};
 use crate::warehouse::WarehouseError;
 
 /// Everything an `/api` handler can answer with instead of success.
@@ -43,6 +44,45 @@ pub enum ApiError {
         param: &'static str,
         /// A sentence naming what was not found.
         message: String,
+    },
+    /// The caller's role may not do this (a viewer ingesting): the caller's input.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `read_only_role`.
+        code: &'static str,
+        /// What the role may not do and what to use instead.
+        message: String,
+    },
+    /// The request body is larger than the configured limit: the caller's input.
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body's `Content-Type` is not one the route reads: the caller's input.
+    #[error("{message}")]
+    UnsupportedMediaType {
+        /// The type given and the types accepted.
+        message: String,
+    },
+    /// The request conflicts with an earlier one (an idempotency label reused for another body):
+    /// the caller's input.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `idempotency_key_reused`.
+        code: &'static str,
+        /// The parameter or header at fault.
+        param: &'static str,
+        /// What conflicts and how to proceed.
+        message: String,
+    },
+    /// Rows of an ingest body are invalid; nothing was written: the caller's input.
+    #[error("{total} problem(s) in the rows")]
+    InvalidRows {
+        /// The first problems, by row and field.
+        errors: Vec<RowError>,
+        /// How many problems in all.
+        total: usize,
     },
     /// Something failed on our side or in the warehouse; the cause is logged under `incident`.
     #[error("internal error {incident}")]
@@ -87,8 +127,18 @@ impl From<WarehouseError> for ApiError {
     }
 }
 
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> Self {
+        match e {
+            IngestError::Malformed(message) => Self::bad("malformed_body", "body", message),
+            IngestError::Rows { errors, total } => Self::InvalidRows { errors, total },
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut rows = None;
         let (status, code, param, message, incident) = match self {
             Self::BadRequest { code, param, message } => {
                 (StatusCode::BAD_REQUEST, code, Some(param.to_owned()), message, None)
@@ -97,6 +147,37 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(e) => (StatusCode::UNAUTHORIZED, e.code(), None, e.to_string(), None),
             Self::NotFound { code, param, message } => {
                 (StatusCode::NOT_FOUND, code, Some(param.to_owned()), message, None)
+            }
+            Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, None, message, None),
+            Self::PayloadTooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                Some("body".to_owned()),
+                format!("the body is larger than the limit of {limit} bytes; split it into several requests"),
+                None,
+            ),
+            Self::UnsupportedMediaType { message } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                Some("Content-Type".to_owned()),
+                message,
+                None,
+            ),
+            Self::Conflict { code, param, message } => {
+                (StatusCode::CONFLICT, code, Some(param.to_owned()), message, None)
+            }
+            Self::InvalidRows { errors, total } => {
+                let message = match errors.first() {
+                    Some(first) => format!(
+                        "{total} problem(s), nothing was written; first: {}{}{}",
+                        first.row.map(|r| format!("row {r}, ")).unwrap_or_default(),
+                        first.field.as_ref().map(|f| format!("field '{f}': ")).unwrap_or_default(),
+                        first.reason
+                    ),
+                    None => format!("{total} problem(s), nothing was written"),
+                };
+                rows = Some((errors, total));
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows", Some("body".to_owned()), message, None)
             }
             Self::Internal { incident } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -107,6 +188,11 @@ impl IntoResponse for ApiError {
             ),
         };
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), param, message, incident } };
-        (status, Json(body)).into_response()
+        let Some((errors, total)) = rows else { return (status, Json(body)).into_response() };
+        // Row errors extend the usual body: `error.rows` (at most 100) and `error.total`.
+        let mut value = serde_json::to_value(body).unwrap_or_default();
+        value["error"]["rows"] = serde_json::to_value(errors).unwrap_or_default();
+        value["error"]["total"] = total.into();
+        (status, Json(value)).into_response()
     }
 }

@@ -10,7 +10,9 @@ pub mod app_files;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod ingest;
 pub mod ipc;
+pub mod live;
 pub mod state;
 pub mod warehouse;
 

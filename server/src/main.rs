@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use quiver_server::auth::TokenKey;
 use quiver_server::config::{Cli, Command, Secret};
+use quiver_server::live::Live;
 use quiver_server::warehouse::parquet_dir::ParquetDir;
 use quiver_server::{AppState, router};
 use quiver_shared::auth::Role;
@@ -41,12 +42,18 @@ async fn main() -> anyhow::Result<()> {
     let tenants = load_tenants(&cli.data_dir, &warehouse)?;
     tracing::info!(tables_dir = %warehouse.root().display(), tenants = tenants.len(), elapsed_ms = started.elapsed().as_millis() as u64, "warehouse indexed");
 
+    let data_dir = cli.data_dir.clone();
+    let live_config = serve.live.config();
+    let live = tokio::task::spawn_blocking(move || Live::open(&data_dir, warehouse, live_config)).await??;
+    live.spawn_compactor();
+
     let state = AppState {
-        warehouse: Arc::new(warehouse),
+        warehouse: live.clone(),
         tokens: tokens.clone(),
         tenants: Arc::new(tenants),
         app_dir: Some(serve.app_dir.clone()),
         analyses: Arc::new(tokio::sync::Semaphore::new(2)),
+        live: Some(live),
     };
     let listener =
         tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;

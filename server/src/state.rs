@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use crate::auth::TokenKey;
+use crate::live::Live;
 use crate::warehouse::Warehouse;
 use quiver_shared::catalog::TenantInfo;
 use quiver_shared::tenant::TenantId;
@@ -22,6 +23,9 @@ pub struct AppState {
     /// Analyses running at once (`POST /api/analyze`): each holds its tables in memory and a
     /// core busy, so the rest wait their turn.
     pub analyses: Arc<tokio::sync::Semaphore>,
+    /// Live data (ingest, the websocket push); `None` serves the warehouse read-only. When set,
+    /// `warehouse` is this same `Live`, so reads see hot rows.
+    pub live: Option<Arc<Live>>,
 }
 
 impl AppState {

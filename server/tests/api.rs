@@ -123,6 +123,7 @@ impl TestApp {
             tenants: Arc::new(BTreeMap::new()),
             app_dir: Some(app_dir),
             analyses: Arc::new(tokio::sync::Semaphore::new(2)),
+            live: None,
         };
         Self { router: router(state), key, _dir: dir }
     }

@@ -1,4 +1,5 @@
-//! Developer commands for Quiver (the cargo-xtask pattern): `serve`, `test`, `gen`, `bench`.
+//! Developer commands for Quiver (the cargo-xtask pattern): `serve`, `test`, `gen`, `bench`,
+//! `loadgen`.
 //!
 //! Each command installs what it needs and is missing, so the two commands in the README work
 //! on a fresh machine with only rustup, cargo, node and npm.
@@ -6,6 +7,7 @@
 mod app_build;
 mod bench_cmd;
 mod gen_cmd;
+mod loadgen;
 mod serve;
 mod test_cmd;
 mod tools;
@@ -30,6 +32,8 @@ enum Cmd {
     Gen(gen_cmd::GenArgs),
     /// Runs the benchmarks against the release app and server (not part of `test`).
     Bench(bench_cmd::BenchArgs),
+    /// Sends realistic live events and lead activity to a running server's ingest API.
+    Loadgen(loadgen::LoadgenArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,6 +42,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Test(args) => test_cmd::run(args),
         Cmd::Gen(args) => gen_cmd::run(args),
         Cmd::Bench(args) => bench_cmd::run(args),
+        Cmd::Loadgen(args) => loadgen::run(args),
     }
 }
 

@@ -2,14 +2,14 @@
 
 mod analyze;
 mod catalog;
-mod params;
+pub(crate) mod params;
 mod partitions;
 
 use crate::app_files;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::OriginalUri;
+use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tables/{table}/partitions", get(partitions::manifest))
         .route("/tables/{table}/partitions/{id}", get(partitions::stream))
         .route("/analyze", post(analyze::analyze))
+        // The ingest route enforces its own, configurable body limit (413).
+        .route("/ingest/{table}", post(crate::ingest::route::ingest).layer(DefaultBodyLimit::disable()))
+        .route("/live", get(crate::live::socket::connect))
         .fallback(unknown_route);
     Router::new()
         .nest("/api", api)

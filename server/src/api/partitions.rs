@@ -10,10 +10,13 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quiver_shared::partition::{PartitionId, PartitionManifest};
 use sha2::{Digest, Sha256};
+
+/// The header on a partition stream naming the last live sequence number it includes.
+pub(crate) const LIVE_SEQ_HEADER: HeaderName = HeaderName::from_static("x-quiver-live-seq");
 
 /// `GET /api/tables/{table}/partitions?from=&to=`.
 pub(super) async fn manifest(
@@ -56,12 +59,18 @@ pub(super) async fn stream(
     if if_none_match(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value), (CACHE_CONTROL, cache)]).into_response());
     }
+    let live_seq = scan.live_seq;
     let body = Body::from_stream(ipc::encode(scan));
-    Ok((
+    let mut response = (
         [(CONTENT_TYPE, HeaderValue::from_static(ARROW_STREAM_MEDIA_TYPE)), (ETAG, etag_value), (CACHE_CONTROL, cache)],
         body,
     )
-        .into_response())
+        .into_response();
+    // Live tables: every pushed row with a sequence number up to this one is in this body.
+    if let Some(seq) = live_seq {
+        response.headers_mut().insert(LIVE_SEQ_HEADER, HeaderValue::from(seq));
+    }
+    Ok(response)
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 requires for GET).

@@ -67,6 +67,9 @@ pub struct PartitionScan {
     pub schema: SchemaRef,
     /// The partition's version (changes with its content).
     pub version: String,
+    /// For live tables: the sequence number (WAL position) up to which accepted rows are in this
+    /// read, so a websocket client can drop pushed rows it already has (`x-quiver-live-seq`).
+    pub live_seq: Option<u64>,
     /// The batches, read lazily.
     pub batches: BoxStream<'static, Result<RecordBatch, WarehouseError>>,
 }

@@ -24,14 +24,15 @@ use std::sync::Arc;
 /// small enough that the first bytes leave quickly.
 const BATCH_ROWS: usize = 16 * 1024;
 
-/// A Parquet directory, indexed.
-#[derive(Debug)]
+/// A Parquet directory, indexed. Cloning copies the index (not the files): live data swaps in a
+/// re-indexed copy after each compaction.
+#[derive(Debug, Clone)]
 pub struct ParquetDir {
     root: PathBuf,
     tables: BTreeMap<String, TableEntry>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct TableEntry {
     schema: SchemaRef,
     dated: bool,
@@ -78,6 +79,60 @@ impl ParquetDir {
         all.sort();
         all.dedup();
         all
+    }
+
+    /// The schema of `table` (with field metadata) and whether it is split by date.
+    pub fn table_schema(&self, table: &str) -> Option<(SchemaRef, bool)> {
+        self.tables.get(table).map(|t| (t.schema.clone(), t.dated))
+    }
+
+    /// The directory holding `tenant`'s files of `table` for `date` (the tenant's directory for
+    /// undated tables), whether or not it exists yet.
+    pub fn partition_dir(&self, table: &str, tenant: &TenantId, date: Option<NaiveDate>) -> PathBuf {
+        let mut dir = self.root.join(table).join(format!("tenant={tenant}"));
+        if let Some(date) = date {
+            dir.push(format!("date={}", date.format("%Y-%m-%d")));
+        }
+        dir
+    }
+
+    /// The indexed file of one partition, if it exists.
+    pub fn partition_file(&self, table: &str, tenant: &TenantId, date: Option<NaiveDate>, part: u32) -> Option<&Path> {
+        let parts = self.tables.get(table)?.parts.get(tenant)?;
+        parts.iter().find(|p| p.date == date && p.part == part).map(|p| p.path.as_path())
+    }
+
+    /// Every dated partition of `table` older than `before`: (tenant, date, file).
+    pub fn partitions_before(&self, table: &str, before: NaiveDate) -> Vec<(TenantId, NaiveDate, PathBuf)> {
+        let Some(entry) = self.tables.get(table) else { return Vec::new() };
+        entry
+            .parts
+            .iter()
+            .flat_map(|(tenant, parts)| {
+                parts
+                    .iter()
+                    .filter_map(move |p| p.date.filter(|d| *d < before).map(|d| (tenant.clone(), d, p.path.clone())))
+            })
+            .collect()
+    }
+
+    /// A copy whose index of `tenant`'s `table` on `date` is read again from disk (blocking IO),
+    /// after files there were written, replaced or removed.
+    pub fn reindexed(&self, changes: &[(String, TenantId, Option<NaiveDate>)]) -> Result<Self, WarehouseError> {
+        let mut next = self.clone();
+        for (table, tenant, date) in changes {
+            let dir = self.partition_dir(table, tenant, *date);
+            let Some(entry) = next.tables.get_mut(table) else { continue };
+            let parts = entry.parts.entry(tenant.clone()).or_default();
+            parts.retain(|p| p.date != *date);
+            if dir.is_dir() {
+                for (part, path) in part_files(&dir)? {
+                    parts.push(index_file(*date, part, path)?.0);
+                }
+            }
+            parts.sort_by_key(|e| (e.date, e.part));
+        }
+        Ok(next)
     }
 
     fn table(&self, table: &str) -> Result<&TableEntry, WarehouseError> {
@@ -285,7 +340,7 @@ impl Warehouse for ParquetDir {
                     async move { projected }
                 })
                 .boxed();
-            Ok(PartitionScan { schema, version: part.version, batches })
+            Ok(PartitionScan { schema, version: part.version, live_seq: None, batches })
         }
         .boxed()
     }
