@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use quiver_shared::error::{ErrorBody, ErrorDetail};
 
 use crate::auth::AuthError;
+use crate::store::StoreError;
 use crate::warehouse::WarehouseError;
 
 /// Everything an `/api` handler can answer with instead of success.
@@ -44,6 +45,36 @@ pub enum ApiError {
         /// A sentence naming what was not found.
         message: String,
     },
+    /// A field of a JSON body is wrong (`tiles[2].layout.w`, `email`): the caller's input.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Stable code, e.g. `invalid_email`.
+        code: &'static str,
+        /// The field at fault, as a path.
+        field: String,
+        /// A sentence naming the value and the reason.
+        message: String,
+    },
+    /// The caller is known but may not do this (role, tenant setting, scope): the caller's
+    /// request.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `role_required`, `wrong_dashboard`, `locked_filter`.
+        code: &'static str,
+        /// A sentence saying what is missing.
+        message: String,
+    },
+    /// The request clashes with the stored state (a taken e-mail, a stale version): the
+    /// caller's input.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `email_taken`, `version_conflict`.
+        code: &'static str,
+        /// The field at fault.
+        field: String,
+        /// A sentence naming the clash.
+        message: String,
+    },
     /// Something failed on our side or in the warehouse; the cause is logged under `incident`.
     #[error("internal error {incident}")]
     Internal {
@@ -56,6 +87,21 @@ impl ApiError {
     /// A 400 for parameter `param`.
     pub fn bad(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest { code, param, message: message.into() }
+    }
+
+    /// A 400 for the body field `field`.
+    pub fn invalid(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { code, field: field.into(), message: message.into() }
+    }
+
+    /// A 403.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Forbidden { code, message: message.into() }
+    }
+
+    /// A 404 for the path parameter `param`.
+    pub fn not_found(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
+        Self::NotFound { code, param, message: message.into() }
     }
 
     /// Logs `cause` with a fresh incident id and returns the 500 that shows only the id.
@@ -87,6 +133,19 @@ impl From<WarehouseError> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Taken(field) => Self::Conflict {
+                code: "already_taken",
+                field: field.to_owned(),
+                message: format!("this {field} is already in use"),
+            },
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, param, message, incident) = match self {
@@ -98,6 +157,9 @@ impl IntoResponse for ApiError {
             Self::NotFound { code, param, message } => {
                 (StatusCode::NOT_FOUND, code, Some(param.to_owned()), message, None)
             }
+            Self::Invalid { code, field, message } => (StatusCode::BAD_REQUEST, code, Some(field), message, None),
+            Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, None, message, None),
+            Self::Conflict { code, field, message } => (StatusCode::CONFLICT, code, Some(field), message, None),
             Self::Internal { incident } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

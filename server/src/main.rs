@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use quiver_server::auth::TokenKey;
 use quiver_server::config::{Cli, Command, Secret};
+use quiver_server::store::Store;
 use quiver_server::warehouse::parquet_dir::ParquetDir;
 use quiver_server::{AppState, router};
 use quiver_shared::auth::Role;
@@ -41,12 +42,41 @@ async fn main() -> anyhow::Result<()> {
     let tenants = load_tenants(&cli.data_dir, &warehouse)?;
     tracing::info!(tables_dir = %warehouse.root().display(), tenants = tenants.len(), elapsed_ms = started.elapsed().as_millis() as u64, "warehouse indexed");
 
+    let store = match &serve.database_url {
+        Some(url) => Store::open(url).await.context("cannot open the metadata store at --database-url")?,
+        None => {
+            let path = cli.data_dir.join("quiver.db");
+            Store::open_sqlite(&path).await.with_context(|| format!("cannot open {}", path.display()))?
+        }
+    };
+    let mut admins = BTreeMap::new();
+    if serve.demo_users {
+        let ids: Vec<TenantId> = tenants.keys().cloned().collect();
+        let made = quiver_server::demo_users::seed(&store, &ids).await?;
+        for user in &made {
+            println!(
+                "  Demo user {} ({:?} of {}), password {}",
+                user.email,
+                user.role,
+                user.tenant,
+                quiver_server::demo_users::DEMO_PASSWORD
+            );
+        }
+        for tenant in &ids {
+            if let Some(admin) = store.users(tenant).await?.into_iter().find(|u| u.role == Role::Admin) {
+                admins.insert(tenant.clone(), admin.id);
+            }
+        }
+    }
+    let secure_cookies = serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     let state = AppState {
         warehouse: Arc::new(warehouse),
         tokens: tokens.clone(),
         tenants: Arc::new(tenants),
         app_dir: Some(serve.app_dir.clone()),
         analyses: Arc::new(tokio::sync::Semaphore::new(2)),
+        store,
+        secure_cookies,
     };
     let listener =
         tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
@@ -54,7 +84,10 @@ async fn main() -> anyhow::Result<()> {
     println!("Quiver is running at {base}/");
     if serve.sign_in_links {
         for info in state.tenants.values() {
-            let token = tokens.mint("demo-admin", &info.id, Role::Admin, SIGN_IN_LINK_TTL_SECS);
+            // The link signs in as the tenant's first admin when there is one, so user rules and
+            // `GET /api/me` see a real user.
+            let sub = admins.get(&info.id).map_or("demo-admin", String::as_str);
+            let token = tokens.mint(sub, &info.id, Role::Admin, SIGN_IN_LINK_TTL_SECS);
             println!("  Sign in to {} ({}): {base}/?token={token}", info.name, info.id);
         }
     }

@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use crate::auth::TokenKey;
+use crate::store::Store;
 use crate::warehouse::Warehouse;
 use quiver_shared::catalog::TenantInfo;
 use quiver_shared::tenant::TenantId;
@@ -22,6 +23,10 @@ pub struct AppState {
     /// Analyses running at once (`POST /api/analyze`): each holds its tables in memory and a
     /// core busy, so the rest wait their turn.
     pub analyses: Arc<tokio::sync::Semaphore>,
+    /// Users, sessions, rules, dashboards, share links.
+    pub store: Store,
+    /// Whether session cookies are `Secure` (the server is reached over https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {

@@ -29,6 +29,11 @@ impl QueryParams {
         Ok(Self(map))
     }
 
+    /// The raw value of `param`, if given.
+    pub(crate) fn get(&self, param: &str) -> Option<&str> {
+        self.0.get(param).map(String::as_str)
+    }
+
     /// An optional `YYYY-MM-DD` date.
     pub(crate) fn date(&self, param: &'static str) -> Result<Option<NaiveDate>, ApiError> {
         self.0
