@@ -178,7 +178,9 @@ async fn bearer(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     }
     let claims = state.tokens.verify(token)?;
     let rules = state.store.rules_for(&claims.tenant, claims.role, Some(&claims.sub)).await?;
-    Ok(Caller { claims, kind: CallerKind::Token, user_id: None, rules, scope: None })
+    // The printed sign-in links name a real user (the tenant's demo admin); scripts' tokens may not.
+    let user_id = state.store.user(&claims.tenant, &claims.sub).await?.map(|u| u.id);
+    Ok(Caller { claims, kind: CallerKind::Token, user_id, rules, scope: None })
 }
 
 async fn from_session(state: &AppState, session: &str) -> Result<Caller, ApiError> {

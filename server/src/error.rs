@@ -75,6 +75,14 @@ pub enum ApiError {
         /// A sentence naming the clash.
         message: String,
     },
+    /// The caller tried too often (failed sign-ins): the caller's behaviour.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Stable code, e.g. `too_many_attempts`.
+        code: &'static str,
+        /// A sentence saying when to try again.
+        message: String,
+    },
     /// Something failed on our side or in the warehouse; the cause is logged under `incident`.
     #[error("internal error {incident}")]
     Internal {
@@ -160,6 +168,7 @@ impl IntoResponse for ApiError {
             Self::Invalid { code, field, message } => (StatusCode::BAD_REQUEST, code, Some(field), message, None),
             Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, None, message, None),
             Self::Conflict { code, field, message } => (StatusCode::CONFLICT, code, Some(field), message, None),
+            Self::TooManyRequests { code, message } => (StatusCode::TOO_MANY_REQUESTS, code, None, message, None),
             Self::Internal { incident } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

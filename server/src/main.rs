@@ -55,9 +55,9 @@ async fn main() -> anyhow::Result<()> {
         let made = quiver_server::demo_users::seed(&store, &ids).await?;
         for user in &made {
             println!(
-                "  Demo user {} ({:?} of {}), password {}",
+                "  Demo user {} ({} of {}), password {}",
                 user.email,
-                user.role,
+                quiver_server::store::role_name(user.role),
                 user.tenant,
                 quiver_server::demo_users::DEMO_PASSWORD
             );

@@ -43,12 +43,15 @@ async fn create_dashboard(app: &TestApp, auth: &Auth, title: &str) -> String {
     answer.json()["id"].as_str().unwrap().to_owned()
 }
 
-/// Rows the caller gets from each path: (manifest total, partition streams with a projection
-/// that leaves out the rule columns, analysis event count).
+/// Rows the caller gets from each path: (manifest total, which the catalogue must repeat,
+/// partition streams with a projection that leaves out the rule columns, analysis event count).
 async fn rows_seen(app: &TestApp, auth: &Auth) -> (u64, usize, u64) {
     let manifest = app.get("/api/tables/events/partitions", auth).await.ok();
     let partitions = manifest["partitions"].as_array().unwrap().clone();
-    let listed = partitions.iter().map(|p| p["rows"].as_u64().unwrap()).sum();
+    let listed = partitions.iter().map(|p| p["rows"].as_u64().unwrap()).sum::<u64>();
+    let catalog = app.get("/api/catalog", auth).await.ok();
+    let events = catalog["tables"].as_array().unwrap().iter().find(|t| t["name"] == "events").unwrap().clone();
+    assert_eq!(events["rows"].as_u64(), Some(listed), "the catalogue counts the same rows as the manifest");
     let mut streamed = 0;
     for p in &partitions {
         let answer = app
@@ -103,6 +106,33 @@ async fn sign_in_sets_a_safe_cookie_and_refuses_wrong_passwords(app: TestApp) {
         StatusCode::UNAUTHORIZED,
         "session_ended",
     );
+
+    // The printed sign-in links' tokens name the tenant's admin: a real user.
+    let admin_id = app.user_id("admin@acme.test");
+    let link = Auth::Bearer(app.key.mint(&admin_id, &TenantId::new("acme").unwrap(), Role::Admin, 60));
+    let me = app.get("/api/me", &link).await.ok();
+    assert_eq!((me["kind"].as_str(), me["user"]["email"].as_str()), (Some("token"), Some("admin@acme.test")));
+
+    // Password guessing pauses after five failures, for known and unknown addresses alike.
+    for email in ["editor@globex.test", "ghost@globex.test"] {
+        let attempt =
+            |password: &str| app.post("/api/sign-in", &Auth::None, json!({"email": email, "password": password}));
+        for _ in 0..5 {
+            check(&attempt("guess guess guess").await, StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        check(&attempt(support::PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+    // A success resets the count.
+    for _ in 0..4 {
+        app.post("/api/sign-in", &Auth::None, json!({"email": "admin@globex.test", "password": "guess guess"})).await;
+    }
+    app.sign_in("admin@globex.test").await;
+    check(
+        &app.post("/api/sign-in", &Auth::None, json!({"email": "admin@globex.test", "password": "guess guess"})).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    );
+    app.sign_in("admin@globex.test").await;
 
     let out = app.call("POST", "/api/sign-out", &session, None).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);

@@ -58,6 +58,16 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderV
 pub(super) async fn sign_in(State(state): State<AppState>, bytes: Bytes) -> Result<Response, ApiError> {
     let request: SignIn = body::parse(&bytes)?;
     let email = request.email.trim().to_lowercase();
+    // Unknown addresses are counted too, so a pause says nothing about whether one exists.
+    if state.store.sign_in_blocked(&email).await? {
+        return Err(ApiError::TooManyRequests {
+            code: "too_many_attempts",
+            message: format!(
+                "too many failed sign-ins for this address; try again in {} minutes",
+                crate::store::SIGN_IN_WINDOW_SECS / 60
+            ),
+        });
+    }
     let found = state.store.user_by_email(&email).await?;
     let hash = found.as_ref().map(|f| f.password_hash.clone());
     // An unknown e-mail costs the same hashing as a wrong password, and answers the same.
@@ -66,8 +76,10 @@ pub(super) async fn sign_in(State(state): State<AppState>, bytes: Bytes) -> Resu
         .map_err(ApiError::internal)?;
     let Some(found) = found.filter(|_| ok) else {
         tracing::info!(%email, "sign-in refused");
+        state.store.record_sign_in_failure(&email).await?;
         return Err(AuthError::InvalidCredentials.into());
     };
+    state.store.clear_sign_in_failures(&email).await?;
     let session = state.store.create_session(&found.user.id, SESSION_TTL_SECS).await?;
     let cookie = session_cookie(&state, &session, SESSION_TTL_SECS)?;
     let expires_at = crate::store::now() + SESSION_TTL_SECS;

@@ -79,7 +79,46 @@ fn user_from(row: UserRow) -> Result<UserRecord, StoreError> {
 
 const USER_COLUMNS: &str = "id, tenant, email, role, created_at";
 
+/// Failed sign-ins allowed per e-mail address within [`SIGN_IN_WINDOW_SECS`].
+pub const MAX_SIGN_IN_FAILURES: i64 = 5;
+/// The window over which failed sign-ins are counted.
+pub const SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
+
 impl Store {
+    /// Whether sign-ins for `email` are paused after too many failures in the current window.
+    pub async fn sign_in_blocked(&self, email: &str) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT failures FROM sign_in_failures WHERE email = $1 AND window_start > $2")
+                .bind(email)
+                .bind(now() - SIGN_IN_WINDOW_SECS)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some_and(|(failures,)| failures >= MAX_SIGN_IN_FAILURES))
+    }
+
+    /// Counts a failed sign-in for `email` (starting a new window when the last one is over).
+    pub async fn record_sign_in_failure(&self, email: &str) -> Result<(), StoreError> {
+        let at = now();
+        sqlx::query(
+            "INSERT INTO sign_in_failures (email, failures, window_start) VALUES ($1, 1, $2) \
+             ON CONFLICT (email) DO UPDATE SET \
+             failures = CASE WHEN sign_in_failures.window_start <= $3 THEN 1 ELSE sign_in_failures.failures + 1 END, \
+             window_start = CASE WHEN sign_in_failures.window_start <= $3 THEN $2 ELSE sign_in_failures.window_start END",
+        )
+        .bind(email)
+        .bind(at)
+        .bind(at - SIGN_IN_WINDOW_SECS)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the failures of `email` (after a successful sign-in).
+    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The tenant's settings, or the defaults.
     pub async fn settings(&self, tenant: &TenantId) -> Result<TenantSettings, StoreError> {
         let row: Option<(i64, String)> =

@@ -10,7 +10,9 @@ mod accounts;
 mod dashboards;
 mod rules;
 
-pub use accounts::{ApiKeyRecord, SessionUser, TenantSettings, UserRecord};
+pub use accounts::{
+    ApiKeyRecord, MAX_SIGN_IN_FAILURES, PasswordRecord, SIGN_IN_WINDOW_SECS, SessionUser, TenantSettings, UserRecord,
+};
 pub use dashboards::{DashboardRecord, DashboardSummary, ShareLinkRecord, VersionSummary};
 pub use rules::{RuleRecord, RuleSubject};
 
@@ -123,8 +125,8 @@ pub(crate) fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// A role as stored.
-pub(crate) fn role_name(role: Role) -> &'static str {
+/// A role as stored and shown (`admin`, `editor`, `viewer`).
+pub fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "admin",
         Role::Editor => "editor",
