@@ -176,11 +176,15 @@ async fn bearer(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     if let Some(token) = token.strip_prefix(SHARE_PREFIX) {
         return from_share_link(state, token).await;
     }
-    let claims = state.tokens.verify(token)?;
+    let mut claims = state.tokens.verify(token)?;
+    // The printed sign-in links name a real user (the tenant's demo admin); scripts' tokens may
+    // not. For a real user the stored role wins, so a demotion applies to tokens minted before.
+    let user = state.store.user(&claims.tenant, &claims.sub).await?;
+    if let Some(user) = &user {
+        claims.role = user.role;
+    }
     let rules = state.store.rules_for(&claims.tenant, claims.role, Some(&claims.sub)).await?;
-    // The printed sign-in links name a real user (the tenant's demo admin); scripts' tokens may not.
-    let user_id = state.store.user(&claims.tenant, &claims.sub).await?.map(|u| u.id);
-    Ok(Caller { claims, kind: CallerKind::Token, user_id, rules, scope: None })
+    Ok(Caller { claims, kind: CallerKind::Token, user_id: user.map(|u| u.id), rules, scope: None })
 }
 
 async fn from_session(state: &AppState, session: &str) -> Result<Caller, ApiError> {

@@ -113,6 +113,12 @@ async fn sign_in_sets_a_safe_cookie_and_refuses_wrong_passwords(app: TestApp) {
     let me = app.get("/api/me", &link).await.ok();
     assert_eq!((me["kind"].as_str(), me["user"]["email"].as_str()), (Some("token"), Some("admin@acme.test")));
 
+    // A token naming a user carries that user's stored role, not the one it was minted with.
+    let viewer_id = app.user_id("viewer@acme.test");
+    let stale = Auth::Bearer(app.key.mint(&viewer_id, &TenantId::new("acme").unwrap(), Role::Admin, 60));
+    assert_eq!(app.get("/api/me", &stale).await.ok()["role"], "viewer");
+    check(&app.get("/api/users", &stale).await, StatusCode::FORBIDDEN, "role_required");
+
     // Password guessing pauses after five failures, for known and unknown addresses alike.
     for email in ["editor@globex.test", "ghost@globex.test"] {
         let attempt =
@@ -502,6 +508,17 @@ async fn share_links_open_for_the_tenant_and_publicly_only_when_allowed(app: Tes
     check(&open(public_token, Auth::None).await, StatusCode::UNAUTHORIZED, "link_revoked");
     let listed = app.get(&links, &editor).await.ok();
     assert_eq!(listed.as_array().unwrap().iter().filter(|l| l["revoked_at"].is_null()).count(), 1);
+
+    // Removing the user who made a link revokes it.
+    let made = app.post(&links, &editor, json!({"public": true})).await.ok();
+    let bearer = Auth::Bearer(made["token"].as_str().unwrap().to_owned());
+    app.get("/api/catalog", &bearer).await.ok();
+    let editor_id = app.user_id("editor@acme.test");
+    assert_eq!(
+        app.call("DELETE", &format!("/api/users/{editor_id}"), &admin, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    check(&app.get("/api/catalog", &bearer).await, StatusCode::UNAUTHORIZED, "link_revoked");
 }
 both_backends!(share_links, share_links_open_for_the_tenant_and_publicly_only_when_allowed);
 

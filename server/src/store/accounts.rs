@@ -246,14 +246,23 @@ impl Store {
         Ok(found)
     }
 
-    /// Deletes a user with their sessions and personal rules; `false` when the tenant has no
-    /// such user.
+    /// Deletes a user with their sessions and personal rules, and revokes the share links they
+    /// made (a public link shows what its creator sees, so it cannot outlive them); `false` when
+    /// the tenant has no such user.
     pub async fn delete_user(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
         if self.user(tenant, id).await?.is_none() {
             return Ok(false);
         }
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query(
+            "UPDATE share_links SET revoked_at = $1 WHERE tenant = $2 AND creator_user = $3 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(tenant.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM row_rules WHERE tenant = $1 AND subject_user = $2")
             .bind(tenant.as_str())
             .bind(id)
