@@ -52,15 +52,15 @@ async fn main() -> anyhow::Result<()> {
     let mut admins = BTreeMap::new();
     if serve.demo_users {
         let ids: Vec<TenantId> = tenants.keys().cloned().collect();
-        let made = quiver_server::demo_users::seed(&store, &ids).await?;
-        for user in &made {
-            println!(
-                "  Demo user {} ({} of {}), password {}",
-                user.email,
-                quiver_server::store::role_name(user.role),
-                user.tenant,
-                quiver_server::demo_users::DEMO_PASSWORD
-            );
+        let made = quiver_server::demo_users::seed(&store, &warehouse, &ids).await?;
+        for account in &made {
+            let user = &account.user;
+            let role = quiver_server::store::role_name(user.role);
+            let (tenant, password) = (&user.tenant, quiver_server::demo_users::DEMO_PASSWORD);
+            println!("  Demo user {} ({role} of {tenant}), password {password}", user.email);
+            for rule in &account.rules {
+                println!("    sees only {} rows with {} in {:?}", rule.table, rule.column, rule.values);
+            }
         }
         for tenant in &ids {
             if let Some(admin) = store.users(tenant).await?.into_iter().find(|u| u.role == Role::Admin) {

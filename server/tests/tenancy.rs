@@ -677,37 +677,43 @@ both_backends!(embedding, embed_tokens_open_one_dashboard_with_their_rules);
 // --- demo accounts --------------------------------------------------------------------------
 
 async fn demo_users_are_made_once_on_an_empty_store(app: TestApp) {
+    use quiver_server::demo_users::{DEMO_PASSWORD, seed};
     // The fixture's users exist: nothing is seeded.
     let tenants = [TenantId::new("acme").unwrap(), TenantId::new("nimbus").unwrap()];
-    assert!(quiver_server::demo_users::seed(&app.store, &tenants).await.unwrap().is_empty());
-    for id in app.users.values() {
-        let tenant = if app.store.user(&tenants[0], id).await.unwrap().is_some() { &tenants[0] } else { continue };
-        assert!(app.store.delete_user(tenant, id).await.unwrap());
+    assert!(seed(&app.store, &*app.warehouse, &tenants).await.unwrap().is_empty());
+    for tenant in ["acme", "globex"] {
+        for id in app.users.values() {
+            app.store.delete_user(&TenantId::new(tenant).unwrap(), id).await.unwrap();
+        }
     }
-    for id in app.users.values() {
-        app.store.delete_user(&TenantId::new("globex").unwrap(), id).await.unwrap();
-    }
-    let made = quiver_server::demo_users::seed(&app.store, &tenants).await.unwrap();
-    let emails: Vec<&str> = made.iter().map(|u| u.email.as_str()).collect();
+    let made = seed(&app.store, &*app.warehouse, &tenants).await.unwrap();
+    let emails: Vec<&str> = made.iter().map(|a| a.user.email.as_str()).collect();
     assert_eq!(
         emails,
         [
             "admin@acme.test",
             "editor@acme.test",
             "viewer@acme.test",
+            "rep@acme.test",
             "admin@nimbus.test",
             "editor@nimbus.test",
             "viewer@nimbus.test"
         ]
     );
-    let answer = app
-        .post(
-            "/api/sign-in",
-            &Auth::None,
-            json!({"email": "editor@nimbus.test", "password": quiver_server::demo_users::DEMO_PASSWORD}),
-        )
-        .await;
-    assert_eq!(answer.ok()["user"]["role"], "editor");
-    assert!(quiver_server::demo_users::seed(&app.store, &tenants).await.unwrap().is_empty());
+    let sign_in =
+        |email: &str| app.post("/api/sign-in", &Auth::None, json!({"email": email, "password": DEMO_PASSWORD}));
+    assert_eq!(sign_in("editor@nimbus.test").await.ok()["user"]["role"], "editor");
+
+    // The rep sees the leads of the first rep only: 2 of 4.
+    let answer = sign_in("rep@acme.test").await;
+    let rep = Auth::Cookie(answer.headers[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned());
+    let manifest = app.get("/api/tables/leads/partitions", &rep).await.ok();
+    assert_eq!(manifest["partitions"][0]["rows"], 2);
+    let id = manifest["partitions"][0]["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/tables/leads/partitions/{id}?columns=lead_id"), &rep).await.row_count(), 2);
+    let viewer = Auth::Bearer(app.key.mint("tester", &tenants[0], Role::Viewer, 60));
+    assert_eq!(app.get("/api/tables/leads/partitions", &viewer).await.ok()["partitions"][0]["rows"], 4);
+
+    assert!(seed(&app.store, &*app.warehouse, &tenants).await.unwrap().is_empty());
 }
 both_backends!(demo_users, demo_users_are_made_once_on_an_empty_store);

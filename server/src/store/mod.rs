@@ -71,7 +71,19 @@ impl fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating it if needed) the SQLite file at `path` and brings its schema up to date.
+    /// A new file is readable by its owner only: it holds password hashes. (SQLite gives its
+    /// journal files the database file's permissions.)
     pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
         Self::open(&format!("sqlite://{}?mode=rwc", path.display())).await
     }
 

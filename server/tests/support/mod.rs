@@ -83,10 +83,31 @@ fn write_events(root: &Path, tenant: &str, days: &[(&str, usize)]) {
     }
 }
 
-fn write_reps(root: &Path, tenant: &str) {
-    let schema = Arc::new(Schema::new(vec![Field::new("name", DataType::Utf8, false)]));
-    let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec!["Ann", "Bo"]))]).unwrap();
+/// acme's sales: reps 7 (Ann) and 9 (Bo); leads owned by 7, 9, 7 and nobody.
+fn write_sales(root: &Path, tenant: &str) {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("rep_id", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![Arc::new(Int64Array::from(vec![7, 9])), Arc::new(StringArray::from(vec!["Ann", "Bo"]))],
+    )
+    .unwrap();
     write_parquet(&root.join(format!("reps/tenant={tenant}/part-0.parquet")), &batch);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("lead_id", DataType::Int64, false),
+        Field::new("owner_rep_id", DataType::Int64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(Int64Array::from(vec![1, 2, 3, 4])),
+            Arc::new(Int64Array::from(vec![Some(7), Some(9), Some(7), None])),
+        ],
+    )
+    .unwrap();
+    write_parquet(&root.join(format!("leads/tenant={tenant}/part-0.parquet")), &batch);
 }
 
 /// A response, read whole.
@@ -139,6 +160,7 @@ pub struct TestApp {
     pub router: axum::Router,
     pub key: TokenKey,
     pub store: Store,
+    pub warehouse: Arc<ParquetDir>,
     pub users: BTreeMap<String, String>,
     _dir: tempfile::TempDir,
 }
@@ -150,7 +172,7 @@ impl TestApp {
         let root = dir.path().join("warehouse");
         write_events(&root, "acme", ACME_DAYS);
         write_events(&root, "globex", GLOBEX_DAYS);
-        write_reps(&root, "acme");
+        write_sales(&root, "acme");
         let app_dir = dir.path().join("dist");
         std::fs::create_dir_all(&app_dir).unwrap();
         std::fs::write(app_dir.join("index.html"), "<!doctype html><title>Quiver</title>").unwrap();
@@ -173,8 +195,9 @@ impl TestApp {
             }
         }
         let key = TokenKey::new(SECRET);
+        let warehouse = Arc::new(ParquetDir::open(root).unwrap());
         let state = AppState {
-            warehouse: Arc::new(ParquetDir::open(root).unwrap()),
+            warehouse: warehouse.clone(),
             tokens: key.clone(),
             tenants: Arc::new(BTreeMap::new()),
             app_dir: Some(app_dir),
@@ -182,7 +205,7 @@ impl TestApp {
             store: store.clone(),
             secure_cookies: false,
         };
-        Some(Self { router: router(state), key, store, users, _dir: dir })
+        Some(Self { router: router(state), key, store, warehouse, users, _dir: dir })
     }
 
     pub fn user_id(&self, email: &str) -> String {
