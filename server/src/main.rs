@@ -59,7 +59,8 @@ async fn main() -> anyhow::Result<()> {
             let (tenant, password) = (&user.tenant, quiver_server::demo_users::DEMO_PASSWORD);
             println!("  Demo user {} ({role} of {tenant}), password {password}", user.email);
             for rule in &account.rules {
-                println!("    sees only {} rows with {} in {:?}", rule.table, rule.column, rule.values);
+                let values = serde_json::to_string(&rule.values)?;
+                println!("    sees only {} rows with {} in {values}", rule.table, rule.column);
             }
         }
         for tenant in &ids {
