@@ -7,7 +7,7 @@ use super::params::QueryParams;
 use crate::access::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{DashboardRecord, DashboardSummary, VersionSummary};
+use crate::store::{DashboardRecord, DashboardSummary, SaveOutcome, VersionSummary};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -144,13 +144,13 @@ pub(super) async fn save(
     let body: DashboardBody = body::parse(&bytes)?;
     check_body(&state, caller.tenant(), &body).await?;
     match state.store.save_dashboard(caller.tenant(), &id, &body, base, &caller.claims.sub).await? {
-        None => Err(unknown_dashboard(&id)),
-        Some(Err(latest)) => Err(ApiError::Conflict {
+        SaveOutcome::Missing => Err(unknown_dashboard(&id)),
+        SaveOutcome::Stale { latest } => Err(ApiError::Conflict {
             code: "version_conflict",
             field: "base_version".to_owned(),
             message: format!("the dashboard was saved since: it is at version {latest}; reload and save again"),
         }),
-        Some(Ok(record)) => Ok(Json(record)),
+        SaveOutcome::Saved(record) => Ok(Json(record)),
     }
 }
 

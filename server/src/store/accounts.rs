@@ -222,9 +222,12 @@ impl Store {
         role: Option<Role>,
         password_hash: Option<&str>,
     ) -> Result<bool, StoreError> {
+        if self.user(tenant, id).await?.is_none() {
+            return Ok(false);
+        }
         let mut tx = self.pool.begin().await?;
-        let mut found = self.user(tenant, id).await?.is_some();
-        if found && let Some(role) = role {
+        let mut found = true;
+        if let Some(role) = role {
             let done = sqlx::query("UPDATE users SET role = $1 WHERE tenant = $2 AND id = $3")
                 .bind(role_name(role))
                 .bind(tenant.as_str())
@@ -282,6 +285,12 @@ impl Store {
     pub async fn create_session(&self, user_id: &str, ttl_secs: i64) -> Result<String, StoreError> {
         let secret = new_secret();
         let created = now();
+        // Sign-ins are rare enough to sweep ended sessions and old failure counts here.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(created).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE window_start <= $1")
+            .bind(created - SIGN_IN_WINDOW_SECS)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(hash_secret(&secret))
             .bind(user_id)

@@ -22,6 +22,20 @@ pub struct DashboardRecord {
     pub body: DashboardBody,
 }
 
+/// What became of a save.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveOutcome {
+    /// Saved as this version.
+    Saved(DashboardRecord),
+    /// The tenant has no such dashboard.
+    Missing,
+    /// The save was based on an older version than the latest, `latest`; nothing was saved.
+    Stale {
+        /// The latest version.
+        latest: i64,
+    },
+}
+
 /// A line of the dashboard list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardSummary {
@@ -112,8 +126,7 @@ impl Store {
         Ok(DashboardRecord { id, version: 1, saved_by: by.to_owned(), saved_at: at, body: body.clone() })
     }
 
-    /// Saves `body` as the next version. `Ok(None)` when the tenant has no such dashboard;
-    /// `Err(Conflict)`-like `Ok(Some(Err(latest)))` when `base` is given and is not the latest.
+    /// Saves `body` as the next version, unless `base` is given and is not the latest.
     pub async fn save_dashboard(
         &self,
         tenant: &TenantId,
@@ -121,7 +134,7 @@ impl Store {
         body: &DashboardBody,
         base: Option<i64>,
         by: &str,
-    ) -> Result<Option<Result<DashboardRecord, i64>>, StoreError> {
+    ) -> Result<SaveOutcome, StoreError> {
         let at = now();
         let mut tx = self.pool.begin().await?;
         // Bumping the version first takes the row's write lock, so two saves cannot both
@@ -136,12 +149,12 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((version,)) = bumped else { return Ok(None) };
+        let Some((version,)) = bumped else { return Ok(SaveOutcome::Missing) };
         if let Some(base) = base
             && base != version - 1
         {
             tx.rollback().await?;
-            return Ok(Some(Err(version - 1)));
+            return Ok(SaveOutcome::Stale { latest: version - 1 });
         }
         sqlx::query(
             "INSERT INTO dashboard_versions (dashboard_id, version, body, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5)",
@@ -154,13 +167,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Some(Ok(DashboardRecord {
+        Ok(SaveOutcome::Saved(DashboardRecord {
             id: id.to_owned(),
             version,
             saved_by: by.to_owned(),
             saved_at: at,
             body: body.clone(),
-        })))
+        }))
     }
 
     /// The tenant's dashboards, most recently saved first.

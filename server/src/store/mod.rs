@@ -13,7 +13,7 @@ mod rules;
 pub use accounts::{
     ApiKeyRecord, MAX_SIGN_IN_FAILURES, PasswordRecord, SIGN_IN_WINDOW_SECS, SessionUser, TenantSettings, UserRecord,
 };
-pub use dashboards::{DashboardRecord, DashboardSummary, ShareLinkRecord, VersionSummary};
+pub use dashboards::{DashboardRecord, DashboardSummary, SaveOutcome, ShareLinkRecord, VersionSummary};
 pub use rules::{RuleRecord, RuleSubject};
 
 use quiver_shared::auth::Role;

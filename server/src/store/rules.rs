@@ -37,7 +37,9 @@ fn record_from(row: RuleRow) -> Result<RuleRecord, StoreError> {
     let subject = match (role, user) {
         (_, Some(user)) => RuleSubject::User(user),
         (Some(role), None) => RuleSubject::Role(parse_role(&role)),
-        (None, None) => RuleSubject::User(String::new()),
+        (None, None) => {
+            return Err(StoreError::Database(sqlx::Error::Protocol(format!("row rule {id} has no subject"))));
+        }
     };
     Ok(RuleRecord { id, subject, rule: RowRule { table, column, values: serde_json::from_str(&values)? }, created_at })
 }
