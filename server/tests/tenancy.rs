@@ -379,6 +379,14 @@ async fn dashboards_keep_versions_duplicate_and_delete(app: TestApp) {
     assert_eq!(versions, [(2, "Sales v2"), (1, "Sales")]);
     assert_eq!(app.get(&format!("{path}?version=1"), &viewer).await.ok()["title"], "Sales");
 
+    // Concurrent saves each get their own version; none is lost.
+    let saves = (0..6).map(|i| app.call("PUT", &path, &editor, Some(dashboard(&format!("Race {i}")))));
+    let mut versions: Vec<i64> =
+        futures::future::join_all(saves).await.iter().map(|a| a.ok()["version"].as_i64().unwrap()).collect();
+    versions.sort();
+    assert_eq!(versions, [3, 4, 5, 6, 7, 8]);
+    app.call("PUT", &format!("{path}?base_version=8"), &editor, Some(dashboard("Sales v2"))).await.ok();
+
     let copy = app.post(&format!("{path}/duplicate"), &editor, json!({})).await.ok();
     assert_eq!((copy["title"].as_str(), copy["version"].as_i64()), (Some("Copy of Sales v2"), Some(1)));
     assert_ne!(copy["id"], json!(id));
