@@ -284,6 +284,29 @@ async fn admins_manage_only_their_own_tenant(app: TestApp) {
     assert_eq!(app.call("DELETE", &path, &admin, None).await.status, StatusCode::NO_CONTENT);
     check(&sign_in("second password!").await, StatusCode::UNAUTHORIZED, "invalid_credentials");
 
+    // Nor another tenant's keys, rules or settings.
+    let globex_admin = app.sign_in("admin@globex.test").await;
+    let key = app.post("/api/api-keys", &globex_admin, json!({"name": "globex backend"})).await.ok();
+    let rule = json!({"subject": {"role": "viewer"}, "table": "events", "column": "region", "values": ["East"]});
+    let rule = app.post("/api/row-rules", &globex_admin, rule).await.ok();
+    let key_path = format!("/api/api-keys/{}", key["api_key"]["id"].as_str().unwrap());
+    check(&app.call("DELETE", &key_path, &admin, None).await, StatusCode::NOT_FOUND, "unknown_api_key");
+    let rule_path = format!("/api/row-rules/{}", rule["id"].as_str().unwrap());
+    check(&app.call("DELETE", &rule_path, &admin, None).await, StatusCode::NOT_FOUND, "unknown_rule");
+    assert!(app.get("/api/api-keys", &admin).await.ok().as_array().unwrap().is_empty());
+    assert!(app.get("/api/row-rules", &admin).await.ok().as_array().unwrap().is_empty());
+    app.call("PUT", "/api/settings", &admin, Some(json!({"allow_public_links": true, "frame_ancestors": []})))
+        .await
+        .ok();
+    assert_eq!(app.get("/api/settings", &globex_admin).await.ok()["allow_public_links"], false);
+    // A globex key acts in globex only.
+    let globex_key = Auth::Bearer(key["key"].as_str().unwrap().to_owned());
+    assert_eq!(app.get("/api/me", &globex_key).await.ok()["tenant"], "globex");
+    assert_eq!(
+        app.get("/api/tables/events/partitions", &globex_key).await.ok()["partitions"].as_array().unwrap().len(),
+        1
+    );
+
     let me = app.user_id("admin@acme.test");
     check(
         &app.call("PATCH", &format!("/api/users/{me}"), &admin, Some(json!({"role": "viewer"}))).await,
@@ -665,6 +688,17 @@ async fn embed_tokens_open_one_dashboard_with_their_rules(app: TestApp) {
     let other_key = quiver_server::auth::TokenKey::new(b"another-secret-another-secret-xx");
     let forged = format!("qe_{}", other_key.mint_scoped(&claims(i64::MAX / 2, &id, "acme")));
     check(&app.get("/api/catalog", &Auth::Bearer(forged)).await, StatusCode::UNAUTHORIZED, "token_invalid");
+    // An embed token passed off as a share link is refused.
+    check(
+        &app.get("/api/catalog", &Auth::Bearer(format!("qs_{}", &token[3..]))).await,
+        StatusCode::UNAUTHORIZED,
+        "token_invalid",
+    );
+    check(
+        &app.get(&format!("/api/share/qs_{}", &token[3..]), &Auth::None).await,
+        StatusCode::UNAUTHORIZED,
+        "token_invalid",
+    );
     // The JWT without its prefix is not a sign-in token.
     check(
         &app.get("/api/catalog", &Auth::Bearer(token["qe_".len()..].to_owned())).await,
