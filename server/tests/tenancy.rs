@@ -147,6 +147,16 @@ async fn sign_in_sets_a_safe_cookie_and_refuses_wrong_passwords(app: TestApp) {
 }
 both_backends!(sign_in, sign_in_sets_a_safe_cookie_and_refuses_wrong_passwords);
 
+/// Served over https, the session cookie is also `Secure`.
+#[tokio::test]
+async fn session_cookies_are_secure_over_https() {
+    let app = TestApp::with_cookies(support::Backend::Sqlite, true).await.unwrap();
+    let answer =
+        app.post("/api/sign-in", &Auth::None, json!({"email": "admin@acme.test", "password": support::PASSWORD})).await;
+    let cookie = answer.headers[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+}
+
 // --- roles ----------------------------------------------------------------------------------
 
 async fn every_route_checks_the_role(app: TestApp) {

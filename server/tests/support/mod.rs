@@ -168,6 +168,11 @@ pub struct TestApp {
 impl TestApp {
     /// `None` when the backend cannot run here (PostgreSQL not installed; a notice is printed).
     pub async fn new(backend: Backend) -> Option<Self> {
+        Self::with_cookies(backend, false).await
+    }
+
+    /// Like [`Self::new`], as if served over https when `secure_cookies`.
+    pub async fn with_cookies(backend: Backend, secure_cookies: bool) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("warehouse");
         write_events(&root, "acme", ACME_DAYS);
@@ -203,7 +208,7 @@ impl TestApp {
             app_dir: Some(app_dir),
             analyses: Arc::new(tokio::sync::Semaphore::new(2)),
             store: store.clone(),
-            secure_cookies: false,
+            secure_cookies,
         };
         Some(Self { router: router(state), key, store, warehouse, users, _dir: dir })
     }
