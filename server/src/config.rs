@@ -55,6 +55,14 @@ pub struct ServeArgs {
     /// Live data: ingest, compaction, the websocket.
     #[command(flatten)]
     pub live: crate::live::LiveArgs,
+    /// The metadata store (users, dashboards, rules): `postgres://…` or `sqlite://…`
+    /// (default: `<data-dir>/quiver.db`). Never printed: it may hold a password.
+    #[arg(long, env = "QUIVER_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// When the store has no users yet, create an admin, an editor and a viewer for every
+    /// tenant (see README) and print their sign-in details.
+    #[arg(long)]
+    pub demo_users: bool,
 }
 
 /// The secret tokens are signed with. `Debug` never shows it.

@@ -7,6 +7,7 @@ use quiver_shared::error::{ErrorBody, ErrorDetail};
 
 use crate::auth::AuthError;
 use crate::ingest::{IngestError, RowError};
+use crate::store::StoreError;
 use crate::warehouse::WarehouseError;
 
 /// Everything an `/api` handler can answer with instead of success.
@@ -45,14 +46,6 @@ pub enum ApiError {
         /// A sentence naming what was not found.
         message: String,
     },
-    /// The caller's role may not do this (a viewer ingesting): the caller's input.
-    #[error("{message}")]
-    Forbidden {
-        /// Stable code, e.g. `read_only_role`.
-        code: &'static str,
-        /// What the role may not do and what to use instead.
-        message: String,
-    },
     /// The request body is larger than the configured limit: the caller's input.
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge {
@@ -65,17 +58,6 @@ pub enum ApiError {
         /// The type given and the types accepted.
         message: String,
     },
-    /// The request conflicts with an earlier one (an idempotency label reused for another body):
-    /// the caller's input.
-    #[error("{message}")]
-    Conflict {
-        /// Stable code, e.g. `idempotency_key_reused`.
-        code: &'static str,
-        /// The parameter or header at fault.
-        param: &'static str,
-        /// What conflicts and how to proceed.
-        message: String,
-    },
     /// Rows of an ingest body are invalid; nothing was written: the caller's input.
     #[error("{total} problem(s) in the rows")]
     InvalidRows {
@@ -83,6 +65,44 @@ pub enum ApiError {
         errors: Vec<RowError>,
         /// How many problems in all.
         total: usize,
+    },
+    /// A field of a JSON body is wrong (`tiles[2].layout.w`, `email`): the caller's input.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Stable code, e.g. `invalid_email`.
+        code: &'static str,
+        /// The field at fault, as a path.
+        field: String,
+        /// A sentence naming the value and the reason.
+        message: String,
+    },
+    /// The caller is known but may not do this (role, tenant setting, scope): the caller's
+    /// request.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `role_required`, `wrong_dashboard`, `locked_filter`.
+        code: &'static str,
+        /// A sentence saying what is missing.
+        message: String,
+    },
+    /// The request clashes with the stored state (a taken e-mail, a stale version): the
+    /// caller's input.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `email_taken`, `version_conflict`.
+        code: &'static str,
+        /// The field at fault.
+        field: String,
+        /// A sentence naming the clash.
+        message: String,
+    },
+    /// The caller tried too often (failed sign-ins): the caller's behaviour.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Stable code, e.g. `too_many_attempts`.
+        code: &'static str,
+        /// A sentence saying when to try again.
+        message: String,
     },
     /// Something failed on our side or in the warehouse; the cause is logged under `incident`.
     #[error("internal error {incident}")]
@@ -96,6 +116,21 @@ impl ApiError {
     /// A 400 for parameter `param`.
     pub fn bad(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest { code, param, message: message.into() }
+    }
+
+    /// A 400 for the body field `field`.
+    pub fn invalid(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { code, field: field.into(), message: message.into() }
+    }
+
+    /// A 403.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Forbidden { code, message: message.into() }
+    }
+
+    /// A 404 for the path parameter `param`.
+    pub fn not_found(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
+        Self::NotFound { code, param, message: message.into() }
     }
 
     /// Logs `cause` with a fresh incident id and returns the 500 that shows only the id.
@@ -136,6 +171,19 @@ impl From<IngestError> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Taken(field) => Self::Conflict {
+                code: "already_taken",
+                field: field.to_owned(),
+                message: format!("this {field} is already in use"),
+            },
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut rows = None;
@@ -148,7 +196,6 @@ impl IntoResponse for ApiError {
             Self::NotFound { code, param, message } => {
                 (StatusCode::NOT_FOUND, code, Some(param.to_owned()), message, None)
             }
-            Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, None, message, None),
             Self::PayloadTooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
@@ -163,9 +210,6 @@ impl IntoResponse for ApiError {
                 message,
                 None,
             ),
-            Self::Conflict { code, param, message } => {
-                (StatusCode::CONFLICT, code, Some(param.to_owned()), message, None)
-            }
             Self::InvalidRows { errors, total } => {
                 let message = match errors.first() {
                     Some(first) => format!(
@@ -179,6 +223,10 @@ impl IntoResponse for ApiError {
                 rows = Some((errors, total));
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows", Some("body".to_owned()), message, None)
             }
+            Self::Invalid { code, field, message } => (StatusCode::BAD_REQUEST, code, Some(field), message, None),
+            Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, None, message, None),
+            Self::Conflict { code, field, message } => (StatusCode::CONFLICT, code, Some(field), message, None),
+            Self::TooManyRequests { code, message } => (StatusCode::TOO_MANY_REQUESTS, code, None, message, None),
             Self::Internal { incident } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -5,6 +5,7 @@ use clap::Parser;
 use quiver_server::auth::TokenKey;
 use quiver_server::config::{Cli, Command, Secret};
 use quiver_server::live::Live;
+use quiver_server::store::Store;
 use quiver_server::warehouse::parquet_dir::ParquetDir;
 use quiver_server::{AppState, router};
 use quiver_shared::auth::Role;
@@ -42,6 +43,35 @@ async fn main() -> anyhow::Result<()> {
     let tenants = load_tenants(&cli.data_dir, &warehouse)?;
     tracing::info!(tables_dir = %warehouse.root().display(), tenants = tenants.len(), elapsed_ms = started.elapsed().as_millis() as u64, "warehouse indexed");
 
+    let store = match &serve.database_url {
+        Some(url) => Store::open(url).await.context("cannot open the metadata store at --database-url")?,
+        None => {
+            let path = cli.data_dir.join("quiver.db");
+            Store::open_sqlite(&path).await.with_context(|| format!("cannot open {}", path.display()))?
+        }
+    };
+    let mut admins = BTreeMap::new();
+    if serve.demo_users {
+        let ids: Vec<TenantId> = tenants.keys().cloned().collect();
+        let made = quiver_server::demo_users::seed(&store, &warehouse, &ids).await?;
+        for account in &made {
+            let user = &account.user;
+            let role = quiver_server::store::role_name(user.role);
+            let (tenant, password) = (&user.tenant, quiver_server::demo_users::DEMO_PASSWORD);
+            println!("  Demo user {} ({role} of {tenant}), password {password}", user.email);
+            for rule in &account.rules {
+                let values = serde_json::to_string(&rule.values)?;
+                println!("    sees only {} rows with {} in {values}", rule.table, rule.column);
+            }
+        }
+        for tenant in &ids {
+            if let Some(admin) = store.users(tenant).await?.into_iter().find(|u| u.role == Role::Admin) {
+                admins.insert(tenant.clone(), admin.id);
+            }
+        }
+    }
+    let secure_cookies = serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+
     let data_dir = cli.data_dir.clone();
     let live_config = serve.live.config();
     let live = tokio::task::spawn_blocking(move || Live::open(&data_dir, warehouse, live_config)).await??;
@@ -54,6 +84,8 @@ async fn main() -> anyhow::Result<()> {
         app_dir: Some(serve.app_dir.clone()),
         analyses: Arc::new(tokio::sync::Semaphore::new(2)),
         live: Some(live),
+        store,
+        secure_cookies,
     };
     let listener =
         tokio::net::TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
@@ -61,7 +93,10 @@ async fn main() -> anyhow::Result<()> {
     println!("Quiver is running at {base}/");
     if serve.sign_in_links {
         for info in state.tenants.values() {
-            let token = tokens.mint("demo-admin", &info.id, Role::Admin, SIGN_IN_LINK_TTL_SECS);
+            // The link signs in as the tenant's first admin when there is one, so user rules and
+            // `GET /api/me` see a real user.
+            let sub = admins.get(&info.id).map_or("demo-admin", String::as_str);
+            let token = tokens.mint(sub, &info.id, Role::Admin, SIGN_IN_LINK_TTL_SECS);
             println!("  Sign in to {} ({}): {base}/?token={token}", info.name, info.id);
         }
     }

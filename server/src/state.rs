@@ -2,6 +2,7 @@
 
 use crate::auth::TokenKey;
 use crate::live::Live;
+use crate::store::Store;
 use crate::warehouse::Warehouse;
 use quiver_shared::catalog::TenantInfo;
 use quiver_shared::tenant::TenantId;
@@ -26,6 +27,10 @@ pub struct AppState {
     /// Live data (ingest, the websocket push); `None` serves the warehouse read-only. When set,
     /// `warehouse` is this same `Live`, so reads see hot rows.
     pub live: Option<Arc<Live>>,
+    /// Users, sessions, rules, dashboards, share links.
+    pub store: Store,
+    /// Whether session cookies are `Secure` (the server is reached over https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {

@@ -106,7 +106,7 @@ struct TestApp {
 }
 
 impl TestApp {
-    fn new() -> Self {
+    async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("warehouse");
         write_events(&root, "acme", ACME_DAYS);
@@ -124,6 +124,8 @@ impl TestApp {
             app_dir: Some(app_dir),
             analyses: Arc::new(tokio::sync::Semaphore::new(2)),
             live: None,
+            store: quiver_server::store::Store::open_sqlite(&dir.path().join("quiver.db")).await.unwrap(),
+            secure_cookies: false,
         };
         Self { router: router(state), key, _dir: dir }
     }
@@ -152,13 +154,13 @@ impl TestApp {
 
 #[tokio::test]
 async fn health_needs_no_token() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     assert_eq!(app.get_with("/api/health", &[]).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn catalogue_lists_tables_with_roles_and_the_callers_counts_only() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let catalog: Catalog = app.get("/api/catalog", "acme").await.json();
     assert_eq!(catalog.tenant.id.as_str(), "acme");
     let names: Vec<&str> = catalog.tables.iter().map(|t| t.name.as_str()).collect();
@@ -190,7 +192,7 @@ async fn catalogue_lists_tables_with_roles_and_the_callers_counts_only() {
 
 #[tokio::test]
 async fn manifest_prunes_by_date_range() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let all: PartitionManifest = app.get("/api/tables/events/partitions", "acme").await.json();
     assert_eq!(all.partitions.len(), 3);
     assert_eq!(all.total_rows(), 18);
@@ -209,7 +211,7 @@ async fn manifest_prunes_by_date_range() {
 
 #[tokio::test]
 async fn partition_stream_has_exactly_the_requested_columns_in_order() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let answer = app.get("/api/tables/events/partitions/acme.2026-08-02.0?columns=price,user_id", "acme").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.headers[header::CONTENT_TYPE], "application/vnd.apache.arrow.stream");
@@ -228,7 +230,7 @@ async fn partition_stream_has_exactly_the_requested_columns_in_order() {
 
 #[tokio::test]
 async fn partition_stream_is_compressed_when_asked() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let auth = format!("Bearer {}", app.token("acme"));
     let answer = app
         .get_with(
@@ -247,7 +249,7 @@ async fn partition_stream_is_compressed_when_asked() {
 
 #[tokio::test]
 async fn etag_revalidation_answers_304_per_projection() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let auth = format!("Bearer {}", app.token("acme"));
     let uri = "/api/tables/events/partitions/acme.2026-08-01.0?columns=ts";
     let first = app.get_with(uri, &[("authorization", &auth)]).await;
@@ -267,7 +269,7 @@ async fn etag_revalidation_answers_304_per_projection() {
 
 #[tokio::test]
 async fn another_tenants_partition_looks_exactly_like_a_missing_one() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let foreign = app.get("/api/tables/events/partitions/acme.2026-08-03.0", "globex").await;
     let (status, code, param, _) = foreign.error();
     assert_eq!((status, code.as_str(), param.as_deref()), (StatusCode::NOT_FOUND, "unknown_partition", Some("id")));
@@ -295,7 +297,7 @@ fn check_error(answer: &Answer, status: StatusCode, code: &str, param: Option<&s
 
 #[tokio::test]
 async fn bad_requests_get_json_errors_naming_the_parameter() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let p = "/api/tables/events/partitions";
     check_error(
         &app.get("/api/tables/nope/partitions", "acme").await,
@@ -365,7 +367,7 @@ async fn bad_requests_get_json_errors_naming_the_parameter() {
 
 #[tokio::test]
 async fn tokens_are_required_and_checked() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let p = "/api/catalog";
     check_error(&app.get_with(p, &[]).await, StatusCode::UNAUTHORIZED, "token_missing", None, "Bearer");
     check_error(
@@ -396,7 +398,7 @@ async fn tokens_are_required_and_checked() {
 
 #[tokio::test]
 async fn app_files_are_cached_by_kind_and_unknown_paths_get_the_app() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let index = app.get_with("/", &[]).await;
     assert_eq!(index.status, StatusCode::OK);
     assert_eq!(index.headers[header::CACHE_CONTROL], "no-cache");
@@ -426,7 +428,7 @@ impl TestApp {
 
 #[tokio::test]
 async fn analyze_refuses_bad_specs_naming_the_field() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let bad = StatusCode::BAD_REQUEST;
     let cases: &[(&str, &str, &str)] = &[
         ("not json", "body", "the body must be"),
@@ -446,7 +448,7 @@ async fn analyze_refuses_bad_specs_naming_the_field() {
 /// The same spec over two tenants' tokens counts each tenant's own events only.
 #[tokio::test]
 async fn analyze_sees_only_the_callers_rows() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let spec =
         r#"{"spec":{"kind":"distribution","date_range":{"kind":"between","from":"2026-08-01","to":"2026-08-03"}}}"#;
     let events = |answer: Answer| {

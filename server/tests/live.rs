@@ -130,6 +130,36 @@ async fn every_client_of_the_tenant_gets_every_row_and_other_tenants_none() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_rows_obey_the_viewers_row_rules() {
+    let app = TestApp::new();
+    let addr = serve(&app).await;
+    let acme = quiver_shared::tenant::TenantId::new("acme").unwrap();
+    // Acme's viewers see only the events of users a0-1 and a1-2.
+    let rule = quiver_server::row_rules::RowRule {
+        table: "events".to_owned(),
+        column: "user_id".to_owned(),
+        values: vec![json!("a0-1"), json!("a1-2")],
+    };
+    app.store.create_rule(&acme, quiver_server::store::RuleSubject::Role(Role::Viewer), rule).await.unwrap();
+    let mut viewer = Client::connect(addr, "acme", None).await;
+    viewer.subscribe("events").await;
+    let mut seqs = Vec::new();
+    for i in 0..3 {
+        seqs.push(ingest(&app, "acme", 3, &format!("a{i}")).await);
+    }
+    // The first two requests each hold one of her rows; the third none, so she gets no frame for
+    // it: the next thing she hears is the frame of a fourth request with one of her rows again.
+    let (seq, users) = viewer.rows().await;
+    assert_eq!((seq, users), (seqs[0], vec!["a0-1".to_owned()]));
+    let (seq, users) = viewer.rows().await;
+    assert_eq!((seq, users), (seqs[1], vec!["a1-2".to_owned()]));
+    let last = app.ingest_json("acme", "events", None, &event_lines(2, 2, "a0")).await;
+    assert_eq!(last.status, 200);
+    let (seq, users) = viewer.rows().await;
+    assert_eq!((seq, users), (last.value()["seq"].as_u64().unwrap(), vec!["a0-1".to_owned()]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_falls_behind_without_delaying_the_others() {
     let app = TestApp::with_config(LiveConfig { client_queue: 4, ..test_config() });
     let addr = serve(&app).await;

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod auth;
 pub mod catalog;
+pub mod dashboard;
 pub mod error;
 pub mod partition;
 pub mod pivot;

@@ -43,7 +43,12 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     ]))?;
     let server = crate::target_dir().join("release/quiver-server");
     let mut cmd = Command::new(&server);
-    cmd.arg("--data-dir").arg(&data_dir).arg("--app-dir").arg(&dist).args(["--addr", &args.addr, "--sign-in-links"]);
+    cmd.arg("--data-dir").arg(&data_dir).arg("--app-dir").arg(&dist).args([
+        "--addr",
+        &args.addr,
+        "--sign-in-links",
+        "--demo-users",
+    ]);
     if !args.live {
         return tools::run(&mut cmd);
     }

@@ -67,6 +67,7 @@ pub(crate) fn run(args: TestArgs) -> anyhow::Result<()> {
     tools::clang()?;
     tools::wasm_bindgen()?;
     tools::chromium()?;
+    tools::postgresql()?;
     let path = tools::path_with(&[]);
     let cargo = |args: &[&str]| {
         let mut cmd = Command::new("cargo");

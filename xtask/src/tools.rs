@@ -1,7 +1,7 @@
 //! Installs the tools the build and the tests need when they are missing: the wasm32 target,
 //! trunk, wasm-bindgen-cli (at exactly the version in Cargo.lock), clang, binaryen's wasm-opt
-//! from npm, and Debian's Chromium and chromedriver. Nothing is downloaded from outside the
-//! package registries.
+//! from npm, Debian's Chromium and chromedriver, and Debian's PostgreSQL (for the metadata
+//! store's tests). Nothing is downloaded from outside the package registries.
 
 use anyhow::{Context, bail};
 use std::path::PathBuf;
@@ -104,6 +104,20 @@ pub(crate) fn clang() -> anyhow::Result<()> {
 pub(crate) fn chromium() -> anyhow::Result<()> {
     if output_of("chromium", &["--version"]).is_none() || output_of("chromedriver", &["--version"]).is_none() {
         apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+/// Debian's PostgreSQL server binaries, for the metadata store's PostgreSQL tests (which start
+/// a throwaway cluster of their own; the package's default cluster is not used).
+pub(crate) fn postgresql() -> anyhow::Result<()> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().join("bin/initdb").is_file());
+    if !installed && output_of("initdb", &["--version"]).is_none() {
+        apt_install(&["postgresql"])?;
     }
     Ok(())
 }

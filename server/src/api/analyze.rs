@@ -4,14 +4,16 @@
 //! The body is `{"spec": <AnalysisSpec>}`. The answer is the result as JSON, or, when the
 //! request accepts `application/vnd.apache.arrow.stream`, its tidy table as Arrow IPC.
 //!
-//! The tables the spec names are read through the warehouse with the caller's tenant, so an
-//! engine here never holds another tenant's row, whatever the spec says. Analyses are CPU-bound
+//! The tables the spec names are read through the warehouse with the caller's tenant and
+//! filtered by the caller's row rules before the engine sees them, so an engine here never
+//! holds a row the caller may not read, whatever the spec says. Analyses are CPU-bound
 //! and synchronous (DataFusion on a current-thread runtime, as in the browser): they run on the
 //! blocking pool, a few at a time.
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::ipc::ARROW_STREAM_MEDIA_TYPE;
+use crate::row_rules;
 use crate::state::AppState;
 use crate::warehouse::DateRange;
 use axum::Json;
@@ -36,25 +38,26 @@ pub(super) struct AnalyzeResponse {
 /// `POST /api/analyze`.
 pub(super) async fn analyze(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let spec = parse_body(&body)?;
-    let tenant = claims.tenant;
+    let tenant = caller.tenant().clone();
     let tables = state.warehouse.tables(&tenant).await?;
     let mut loaded: Vec<(TableInfo, _)> = Vec::new();
     for (path, name) in spec.tables() {
         if loaded.iter().any(|(t, _)| t.name == name) {
             continue;
         }
+        caller.check_table(name)?;
         let Some(info) = tables.iter().find(|t| t.name == name) else {
             return Err(ApiError::InvalidSpec {
                 field: format!("spec.{path}"),
                 reason: format!("there is no table named `{name}`"),
             });
         };
-        loaded.push((info.clone(), read_table(&state, &tenant, info).await?));
+        loaded.push((info.clone(), read_table(&state, &tenant, info, &caller.rules).await?));
     }
     let info = state.tenant_info(&tenant);
     let _permit = state.analyses.acquire().await.map_err(ApiError::internal)?;
@@ -117,17 +120,18 @@ fn parse_body(body: &[u8]) -> Result<AnalysisSpec, ApiError> {
     })
 }
 
-/// Every partition of `table` of `tenant`, all columns.
+/// Every partition of `table` of `tenant`, all columns, only the rows `rules` keep.
 async fn read_table(
     state: &AppState,
     tenant: &quiver_shared::tenant::TenantId,
     table: &TableInfo,
+    rules: &[row_rules::RowRule],
 ) -> Result<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>), ApiError> {
     let partitions = state.warehouse.partitions(tenant, &table.name, DateRange::default()).await?;
     let mut schema = None;
     let mut batches = Vec::new();
     for partition in partitions {
-        let scan = state.warehouse.scan(tenant, &table.name, &partition.id, None).await?;
+        let scan = row_rules::scan(&*state.warehouse, tenant, &table.name, &partition.id, None, rules).await?;
         schema.get_or_insert_with(|| scan.schema.clone());
         batches.extend(scan.batches.try_collect::<Vec<_>>().await?);
     }

@@ -1,9 +1,11 @@
-//! Partition manifests and partition streams (Arrow IPC), scoped to the caller's tenant.
+//! Partition manifests and partition streams (Arrow IPC), scoped to the caller's tenant and
+//! filtered by the caller's row rules ([`crate::row_rules`]).
 
 use super::params::QueryParams;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::ipc::{self, ARROW_STREAM_MEDIA_TYPE};
+use crate::row_rules;
 use crate::state::AppState;
 use crate::warehouse::DateRange;
 use axum::Json;
@@ -21,10 +23,11 @@ pub(crate) const LIVE_SEQ_HEADER: HeaderName = HeaderName::from_static("x-quiver
 /// `GET /api/tables/{table}/partitions?from=&to=`.
 pub(super) async fn manifest(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    caller: Caller,
     Path(table): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<PartitionManifest>, ApiError> {
+    caller.check_table(&table)?;
     let params = QueryParams::parse(query.as_deref(), &["from", "to"])?;
     let range = DateRange { from: params.date("from")?, to: params.date("to")? };
     if let (Some(from), Some(to)) = (range.from, range.to)
@@ -32,26 +35,43 @@ pub(super) async fn manifest(
     {
         return Err(ApiError::bad("invalid_range", "to", format!("'to' ({to}) is before 'from' ({from})")));
     }
-    let partitions = state.warehouse.partitions(&claims.tenant, &table, range).await?;
+    let mut partitions = state.warehouse.partitions(caller.tenant(), &table, range).await?;
+    let rules = row_rules::rules_for(&caller.rules, &table);
+    if !rules.is_empty() {
+        // Row counts (and, in proportion, sizes) are what the caller may read; the version
+        // names the rules so that a cached copy never crosses from one set of rules to another.
+        let fingerprint = row_rules::fingerprint(&rules);
+        for p in &mut partitions {
+            let rows = row_rules::count_rows(&*state.warehouse, caller.tenant(), &table, &p.id, &caller.rules)
+                .await?
+                .unwrap_or(p.rows);
+            p.bytes = if p.rows == 0 { 0 } else { (p.bytes as u128 * rows as u128 / p.rows as u128) as u64 };
+            p.rows = rows;
+            p.version = format!("{}-r{fingerprint}", p.version);
+        }
+    }
     Ok(Json(PartitionManifest { table, partitions }))
 }
 
 /// `GET /api/tables/{table}/partitions/{id}?columns=a,b`: the partition as an Arrow IPC stream.
 pub(super) async fn stream(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    caller: Caller,
     Path((table, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    caller.check_table(&table)?;
     let params = QueryParams::parse(query.as_deref(), &["columns"])?;
     let columns = params.columns("columns")?;
     let partition: PartitionId =
         id.parse().map_err(|e| ApiError::bad("invalid_partition_id", "id", format!("'{id}': {e}")))?;
-    let scan = state.warehouse.scan(&claims.tenant, &table, &partition, columns.as_deref()).await?;
+    let scan =
+        row_rules::scan(&*state.warehouse, caller.tenant(), &table, &partition, columns.as_deref(), &caller.rules)
+            .await?;
 
     // The same partition projected differently is a different representation: the ETag covers
-    // the version and the column list. It is weak because the body is compressed on the fly.
+    // the version (which names the caller's row rules, if any) and the column list. It is weak because the body is compressed on the fly.
     let projection = columns.as_ref().map_or_else(|| "*".to_owned(), |c| c.join(","));
     let etag = format!("W/\"{}-{}\"", scan.version, hex::encode(&Sha256::digest(projection)[..6]));
     let etag_value = HeaderValue::from_str(&etag).map_err(ApiError::internal)?;

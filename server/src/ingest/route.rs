@@ -29,16 +29,17 @@ pub(crate) fn live_disabled() -> ApiError {
 /// `POST /api/ingest/{table}`.
 pub(crate) async fn ingest(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    caller: Caller,
     Path(table): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let live = state.live.clone().ok_or_else(live_disabled)?;
-    if claims.role == Role::Viewer {
+    if caller.claims.role == Role::Viewer || caller.scope.is_some() {
         return Err(ApiError::Forbidden {
             code: "read_only_role",
-            message: "viewers may read but not ingest; use an editor or admin token".into(),
+            message: "viewers, share links and embed tokens may read but not ingest; use an editor or admin token"
+                .into(),
         });
     }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -82,7 +83,7 @@ pub(crate) async fn ingest(
     hasher.update([0]);
     hasher.update(&body);
     let digest = hex::encode(hasher.finalize());
-    let tenant = claims.tenant;
+    let tenant = caller.claims.tenant.clone();
     // A retry is answered before decoding: it is the common case after a timeout.
     if let Some(label) = &label
         && let Some(answer) = live.earlier_answer(&tenant, label, &digest).map_err(live_error)?
@@ -99,6 +100,23 @@ pub(crate) async fn ingest(
     let batch = tokio::task::spawn_blocking(move || super::decode(format, &body, &schema, &decode_tenant))
         .await
         .map_err(ApiError::internal)??;
+    // A caller limited by row rules may only write rows it could read.
+    let rules = crate::row_rules::rules_for(&caller.rules, &table);
+    if !rules.is_empty() {
+        let kept = crate::row_rules::restrict(&batch, &rules).map_err(ApiError::internal)?;
+        if kept.num_rows() != batch.num_rows() {
+            let columns: Vec<&str> = rules.iter().map(|r| r.column.as_str()).collect();
+            return Err(ApiError::Forbidden {
+                code: "outside_row_rules",
+                message: format!(
+                    "{} of {} rows fall outside your row rules on {}; nothing was written",
+                    batch.num_rows() - kept.num_rows(),
+                    batch.num_rows(),
+                    columns.join(", ")
+                ),
+            });
+        }
+    }
     match live.ingest(&tenant, &table, &meta, label, digest, batch).await.map_err(live_error)? {
         Committed::Accepted(answer) => Ok(Json(answer).into_response()),
         Committed::Replayed(answer) => Ok(replayed(answer)),
@@ -115,7 +133,7 @@ fn live_error(e: LiveError) -> ApiError {
     match e {
         LiveError::LabelConflict(label) => ApiError::Conflict {
             code: "idempotency_key_reused",
-            param: "Idempotency-Key",
+            field: "Idempotency-Key".to_owned(),
             message: format!("idempotency key '{label}' was already used for a different body; use a new key"),
         },
         other => ApiError::internal(other),

@@ -57,6 +57,36 @@ impl Frame {
         if inside.len() == self.parts.len() { Some(self.full.get_or_init(build).clone()) } else { Some(build()) }
     }
 
+    /// [`Frame::message`] for a client whose row rules (on this table) are `rules`: its rows
+    /// filtered by them, encoded for this client alone; `None` when no row is left.
+    pub(crate) fn message_for(
+        &self,
+        range: &DateRange,
+        rules: &[&crate::row_rules::RowRule],
+    ) -> Result<Option<(String, Bytes)>, arrow_schema::ArrowError> {
+        if rules.is_empty() {
+            return Ok(self.message(range));
+        }
+        let mut kept = Vec::new();
+        for (partition, batch) in self.parts.iter().filter(|(p, _)| range.contains(p.date)) {
+            let batch = crate::row_rules::restrict(batch, rules)?;
+            if batch.num_rows() > 0 {
+                kept.push((partition.to_string(), batch));
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let header = serde_json::json!({
+            "type": "rows",
+            "seq": self.seq,
+            "table": self.table,
+            "partitions": kept.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+            "rows": kept.iter().map(|(_, b)| b.num_rows()).sum::<usize>(),
+        });
+        Ok(Some((header.to_string(), encode(kept.iter().map(|(_, b)| b)))))
+    }
+
     fn touches(&self, range: &DateRange) -> Vec<String> {
         self.parts.iter().filter(|(p, _)| range.contains(p.date)).map(|(p, _)| p.to_string()).collect()
     }

@@ -20,17 +20,14 @@
 use super::Live;
 use super::hub::{Outgoing, ResumeGap, Subscription};
 use crate::api::params::QueryParams;
-use crate::auth::AuthError;
+use crate::auth::{AuthError, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::warehouse::DateRange;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
 use quiver_shared::partition::parse_api_date;
-use quiver_shared::tenant::TenantId;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -40,20 +37,16 @@ use std::time::Instant;
 pub(crate) async fn connect(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    caller: Option<Caller>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(query.as_deref(), &["token", "after"])?;
-    let token = match params.get("token") {
-        Some(t) => t.to_owned(),
-        None => headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned)
-            .ok_or(AuthError::Missing)?,
+    // The same credentials as every data route (a token in the query, a bearer header or the
+    // session cookie), with the same row rules and dashboard scope.
+    let caller = match params.get("token") {
+        Some(token) => crate::access::bearer(&state, token.trim()).await?,
+        None => caller.ok_or(AuthError::Missing)?,
     };
-    let claims = state.tokens.verify(token.trim())?;
     let after = params
         .get("after")
         .map(|a| {
@@ -62,7 +55,7 @@ pub(crate) async fn connect(
         })
         .transpose()?;
     let live = state.live.clone().ok_or_else(super::super::ingest::route::live_disabled)?;
-    Ok(upgrade.on_upgrade(move |socket| run(socket, live, claims.tenant, after)))
+    Ok(upgrade.on_upgrade(move |socket| run(socket, live, caller, after)))
 }
 
 #[derive(Deserialize)]
@@ -97,7 +90,8 @@ fn parse_subs(tables: Vec<TableSub>) -> Result<Vec<Subscription>, String> {
         .collect()
 }
 
-async fn run(mut socket: WebSocket, live: Arc<Live>, tenant: TenantId, mut after: Option<u64>) {
+async fn run(mut socket: WebSocket, live: Arc<Live>, caller: Caller, mut after: Option<u64>) {
+    let tenant = caller.tenant().clone();
     let (slot, mut rx) = live.hub.connect(&tenant);
     let heartbeat = live.config.heartbeat;
     let hello = json!({"type": "hello", "seq": live.hub.last_seq(), "heartbeat_secs": heartbeat.as_secs()});
@@ -113,7 +107,7 @@ async fn run(mut socket: WebSocket, live: Arc<Live>, tenant: TenantId, mut after
                 let Some(Ok(message)) = incoming else { break };
                 last_heard = Instant::now();
                 match message {
-                    Message::Text(text) => Some(Outgoing::Control(handle(&live, &tenant, &slot, &text, &mut after))),
+                    Message::Text(text) => Some(Outgoing::Control(handle(&live, &caller, &slot, &text, &mut after))),
                     Message::Close(_) => break,
                     _ => None,
                 }
@@ -135,7 +129,7 @@ async fn run(mut socket: WebSocket, live: Arc<Live>, tenant: TenantId, mut after
             }
         };
         if let Some(out) = out
-            && send(&mut socket, &slot, out).await.is_err()
+            && send(&mut socket, &slot, &caller, out).await.is_err()
         {
             break;
         }
@@ -157,7 +151,7 @@ async fn run(mut socket: WebSocket, live: Arc<Live>, tenant: TenantId, mut after
 
 fn handle(
     live: &Live,
-    tenant: &TenantId,
+    caller: &Caller,
     slot: &super::hub::ClientSlot,
     text: &str,
     after: &mut Option<u64>,
@@ -172,7 +166,11 @@ fn handle(
         Err(e) => return json!({"type": "error", "message": e}),
     };
     let names: Vec<String> = subs.iter().map(|s| s.table.clone()).collect();
-    match live.hub.subscribe(tenant, slot, subs, resume.or(after.take())) {
+    // An embed token or share link reads only its dashboard's tables, pushed rows included.
+    if let Some(error) = names.iter().find_map(|t| caller.check_table(t).err()) {
+        return json!({"type": "error", "message": error.to_string()});
+    }
+    match live.hub.subscribe(caller.tenant(), slot, subs, resume.or(after.take())) {
         Ok(seq) => json!({"type": "subscribed", "tables": names, "seq": seq}),
         Err(gap) => {
             let reason = match gap {
@@ -184,12 +182,23 @@ fn handle(
     }
 }
 
-async fn send(socket: &mut WebSocket, slot: &super::hub::ClientSlot, out: Outgoing) -> Result<(), axum::Error> {
+async fn send(
+    socket: &mut WebSocket,
+    slot: &super::hub::ClientSlot,
+    caller: &Caller,
+    out: Outgoing,
+) -> Result<(), axum::Error> {
     match out {
         Outgoing::Control(value) => socket.send(Message::Text(value.to_string().into())).await,
         Outgoing::Frame(frame) => {
             let Some(range) = slot.range_of(&frame.table) else { return Ok(()) };
-            let Some((header, ipc)) = frame.message(&range) else { return Ok(()) };
+            // Row rules apply to pushed rows as to every other data path.
+            let rules = crate::row_rules::rules_for(&caller.rules, &frame.table);
+            let message = frame.message_for(&range, &rules).unwrap_or_else(|error| {
+                tracing::error!(%error, table = %frame.table, "cannot apply row rules to pushed rows; not sent");
+                None
+            });
+            let Some((header, ipc)) = message else { return Ok(()) };
             socket.send(Message::Text(header.into())).await?;
             socket.send(Message::Binary(ipc)).await
         }

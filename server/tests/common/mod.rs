@@ -165,7 +165,24 @@ impl Answer {
 pub struct TestApp {
     pub router: axum::Router,
     pub live: Arc<Live>,
+    /// The metadata store (users, row rules).
+    pub store: quiver_server::store::Store,
     pub dir: tempfile::TempDir,
+}
+
+/// The metadata store of a test server in `dir`, opened from synchronous code: on a runtime of
+/// its own that lives as long as the test process, so that the pool's background tasks do too.
+fn store(dir: &std::path::Path) -> quiver_server::store::Store {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let path = dir.join("quiver.db");
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let runtime = RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().expect("a tokio runtime"));
+            runtime.block_on(quiver_server::store::Store::open_sqlite(&path)).expect("opens the SQLite store")
+        })
+        .join()
+        .expect("the store thread does not panic")
+    })
 }
 
 impl TestApp {
@@ -183,6 +200,7 @@ impl TestApp {
     pub fn open(dir: tempfile::TempDir, config: LiveConfig) -> Self {
         let warehouse = ParquetDir::open(dir.path().join("warehouse")).unwrap();
         let live = Live::open(dir.path(), warehouse, config).unwrap();
+        let store = store(dir.path());
         let state = AppState {
             warehouse: live.clone(),
             tokens: TokenKey::new(SECRET),
@@ -190,15 +208,18 @@ impl TestApp {
             app_dir: None,
             analyses: Arc::new(tokio::sync::Semaphore::new(2)),
             live: Some(live.clone()),
+            store: store.clone(),
+            secure_cookies: false,
         };
-        Self { router: router(state), live, dir }
+        Self { router: router(state), live, store, dir }
     }
 
     /// Drops this server and opens a new one on the same directory (the log is replayed).
     pub fn restart(self, config: LiveConfig) -> Self {
-        let Self { router, live, dir } = self;
+        let Self { router, live, store, dir } = self;
         drop(router);
         drop(live);
+        drop(store);
         Self::open(dir, config)
     }
 
