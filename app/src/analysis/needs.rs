@@ -7,38 +7,16 @@ use crate::state::LoadedTable;
 use quiver_shared::analysis::AnalysisSpec;
 use quiver_shared::catalog::TableInfo;
 
-/// The columns of `table` that `spec` names anywhere (source, steps, filters, breakdown, …), in
-/// the table's order. A name is found as any text value of the spec equal to a column's name,
-/// which may take a column too many (an event called like a column), never one too few.
-pub(crate) fn spec_columns(spec: &AnalysisSpec, table: &TableInfo) -> Vec<String> {
-    let json = serde_json::to_value(spec).unwrap_or_default();
-    let mut texts = Vec::new();
-    collect_texts(&json, &mut texts);
-    table.columns.iter().filter(|c| texts.contains(&c.name.as_str())).map(|c| c.name.clone()).collect()
-}
-
-fn collect_texts<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-    match value {
-        serde_json::Value::String(text) => out.push(text),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_texts(v, out)),
-        serde_json::Value::Object(map) => map.values().for_each(|v| collect_texts(v, out)),
-        _ => {}
-    }
-}
-
 /// The loads `spec` needs: one per table it reads that the engine does not hold with every
-/// needed column and every day. The lead follow-up reads whole tables (its columns are fixed by
-/// the lead schema, not named in the spec).
+/// column it reads ([`AnalysisSpec::columns_of`]) on every day.
 pub(crate) fn loads_needed(spec: &AnalysisSpec, tables: &[TableInfo], loaded: &[LoadedTable]) -> Vec<LoadRequest> {
-    let whole = matches!(spec, AnalysisSpec::LeadFollowUp(_));
     let mut requests = Vec::new();
     for (_, name) in spec.tables() {
         let Some(table) = tables.iter().find(|t| t.name == name) else { continue };
         if requests.iter().any(|r: &LoadRequest| r.table == name) {
             continue;
         }
-        let columns =
-            if whole { table.columns.iter().map(|c| c.name.clone()).collect() } else { spec_columns(spec, table) };
+        let columns = spec.columns_of(table);
         let held = loaded
             .iter()
             .find(|t| t.name == name)

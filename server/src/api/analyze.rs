@@ -57,7 +57,8 @@ pub(super) async fn analyze(
                 reason: format!("there is no table named `{name}`"),
             });
         };
-        loaded.push((info.clone(), read_table(&state, &tenant, info, &caller.rules).await?));
+        let columns = spec.columns_of(info);
+        loaded.push((info.clone(), read_table(&state, &tenant, info, &columns, &caller.rules).await?));
     }
     let info = state.tenant_info(&tenant);
     let _permit = state.analyses.acquire().await.map_err(ApiError::internal)?;
@@ -120,33 +121,39 @@ fn parse_body(body: &[u8]) -> Result<AnalysisSpec, ApiError> {
     })
 }
 
-/// Every partition of `table` of `tenant`, all columns, only the rows `rules` keep.
+/// Every partition of `table` of `tenant`, the `columns` the spec reads (as the browser loads
+/// them), only the rows `rules` keep.
 async fn read_table(
     state: &AppState,
     tenant: &quiver_shared::tenant::TenantId,
     table: &TableInfo,
+    columns: &[String],
     rules: &[row_rules::RowRule],
 ) -> Result<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>), ApiError> {
     let partitions = state.warehouse.partitions(tenant, &table.name, DateRange::default()).await?;
+    // A spec naming no column of the table still counts its rows: then read them whole.
+    let projection = (!columns.is_empty()).then_some(columns);
     let mut schema = None;
     let mut batches = Vec::new();
     for partition in partitions {
-        let scan = row_rules::scan(&*state.warehouse, tenant, &table.name, &partition.id, None, rules).await?;
+        let scan = row_rules::scan(&*state.warehouse, tenant, &table.name, &partition.id, projection, rules).await?;
         schema.get_or_insert_with(|| scan.schema.clone());
         batches.extend(scan.batches.try_collect::<Vec<_>>().await?);
     }
     let schema = match schema {
         Some(schema) => schema,
-        None => std::sync::Arc::new(table_schema(table)?),
+        None => std::sync::Arc::new(table_schema(table, projection)?),
     };
     Ok((schema, batches))
 }
 
-/// The schema of a table without partitions, from the catalogue's type names.
-fn table_schema(table: &TableInfo) -> Result<arrow_schema::Schema, ApiError> {
+/// The schema of a table without partitions (its `columns`, or all), from the catalogue's type
+/// names.
+fn table_schema(table: &TableInfo, columns: Option<&[String]>) -> Result<arrow_schema::Schema, ApiError> {
     let fields = table
         .columns
         .iter()
+        .filter(|c| columns.is_none_or(|names| names.contains(&c.name)))
         .map(|c| {
             let data_type: arrow_schema::DataType = c.data_type.parse().map_err(ApiError::internal)?;
             Ok(arrow_schema::Field::new(&c.name, data_type, true))

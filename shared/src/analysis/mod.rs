@@ -108,6 +108,30 @@ impl AnalysisSpec {
         })
     }
 
+    /// The columns of `table` this spec reads, in the table's order: every column for the lead
+    /// follow-up (its columns come from the lead schema, not from the spec); for the others, the
+    /// columns the spec names anywhere (source, steps, filters, breakdown, bucket, …), found as
+    /// any text value of the spec equal to a column's name: at worst one column too many (an
+    /// event called like a column), never one too few. Browser loads and the server's reads both
+    /// go through here.
+    pub fn columns_of(&self, table: &TableInfo) -> Vec<String> {
+        if matches!(self, Self::LeadFollowUp(_)) {
+            return table.columns.iter().map(|c| c.name.clone()).collect();
+        }
+        fn texts<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::String(text) => out.push(text),
+                serde_json::Value::Array(items) => items.iter().for_each(|v| texts(v, out)),
+                serde_json::Value::Object(map) => map.values().for_each(|v| texts(v, out)),
+                _ => {}
+            }
+        }
+        let json = serde_json::to_value(self).unwrap_or_default();
+        let mut named = Vec::new();
+        texts(&json, &mut named);
+        table.columns.iter().filter(|c| named.contains(&c.name.as_str())).map(|c| c.name.clone()).collect()
+    }
+
     /// The spec as compact JSON (for URLs and dashboard tiles).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an AnalysisSpec always serializes: its maps have string keys")
@@ -211,5 +235,37 @@ mod tests {
             assert_eq!(AnalysisSpec::from_json(&spec.to_json()).as_ref(), Ok(&spec), "{kind}");
         }
         assert_eq!(AnalysisSpec::default_of("pivot"), None);
+    }
+
+    #[test]
+    fn a_spec_reads_the_columns_it_names_and_the_lead_follow_up_reads_whole_tables() {
+        use crate::catalog::{ColumnInfo, ColumnRole, TableInfo};
+        let table = |columns: &[&str]| TableInfo {
+            name: "events".to_owned(),
+            columns: columns
+                .iter()
+                .map(|c| ColumnInfo {
+                    name: (*c).to_owned(),
+                    data_type: "Utf8".to_owned(),
+                    nullable: true,
+                    role: ColumnRole::Dimension,
+                })
+                .collect(),
+            partition_keys: Vec::new(),
+            rows: 0,
+            bytes: 0,
+            date_range: None,
+        };
+        let events = table(&["tenant_id", "ts", "user_id", "event_name", "channel", "ab_bucket", "price"]);
+        let spec = AnalysisSpec::from_json(
+            r#"{"kind":"funnel","steps":[{"event":"view"},{"event":"buy","filters":[{"column":"price","op":"is_null"}]}],
+                "window_secs":60,"breakdown":{"column":"channel"}}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.columns_of(&events), ["ts", "user_id", "event_name", "channel", "price"]);
+        let ab = AnalysisSpec::default_of("ab").unwrap();
+        assert_eq!(ab.columns_of(&events), ["ts", "user_id", "event_name", "ab_bucket"]);
+        let leads = AnalysisSpec::default_of("lead_follow_up").unwrap();
+        assert_eq!(leads.columns_of(&table(&["lead_id", "owner_rep_id"])), ["lead_id", "owner_rep_id"]);
     }
 }
