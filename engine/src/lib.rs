@@ -13,12 +13,12 @@
 mod distinct;
 mod grid;
 
-pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION_COUNT};
+pub use datafusion::arrow::record_batch::RecordBatch;
+pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION, DISTINCT_SET_UNION_COUNT};
 pub use grid::{Grid, GridCell, GridColumn};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::ipc::reader::StreamReader;
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::{MemTable, TableProvider};
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use std::collections::HashMap;
@@ -129,6 +129,7 @@ impl Engine {
         let interner = distinct::SharedInterner::default();
         ctx.register_udaf(distinct::DistinctSet::udaf(interner.clone()));
         ctx.register_udaf(distinct::DistinctSetUnionCount::udaf());
+        ctx.register_udaf(distinct::DistinctSetUnionCount::union_udaf());
         Ok(Self { ctx, runtime, interner, tables: Mutex::default() })
     }
 
@@ -149,9 +150,10 @@ impl Engine {
     /// partition gets the new batches after its old ones, which are neither copied nor
     /// re-registered, so an append costs the size of the new rows only. The rows are matched to
     /// the table's columns by name (extra columns are dropped, as a load of some columns has
-    /// fewer than a push of whole rows) and converted to the table's types. Returns the rows
-    /// appended; an unknown table is an error (the caller decides whether that matters).
-    pub fn append(&self, table: &str, batches: &[RecordBatch]) -> Result<usize, EngineError> {
+    /// fewer than a push of whole rows) and converted to the table's types. Returns the batches
+    /// as appended (the table's columns only); an unknown table is an error (the caller decides
+    /// whether that matters).
+    pub fn append(&self, table: &str, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>, EngineError> {
         let Some(mem) = self.lock_tables().get(table).cloned() else {
             return Err(EngineError::Append { table: table.to_owned(), reason: "it is not loaded".to_owned() });
         };
@@ -161,13 +163,19 @@ impl Engine {
             .filter(|b| b.num_rows() > 0)
             .map(|b| fit(b, &schema).map_err(|reason| EngineError::Append { table: table.to_owned(), reason }))
             .collect::<Result<Vec<_>, _>>()?;
-        let rows = fitted.iter().map(RecordBatch::num_rows).sum();
         let Some(partition) = mem.batches.first().cloned() else {
             return Err(EngineError::Append { table: table.to_owned(), reason: "it has no partition".to_owned() });
         };
         // The lock is tokio's; nothing else holds it between statements on this one thread.
+        let appended = fitted.clone();
         self.runtime.block_on(async move { partition.write().await.extend(fitted) });
-        Ok(rows)
+        Ok(appended)
+    }
+
+    /// Changes whenever the ids behind sets of distinct values are forgotten (every
+    /// [`Engine::sql`]); see [`Engine::sql_keeping_ids`].
+    pub fn id_epoch(&self) -> u64 {
+        distinct::lock(&self.interner).epoch()
     }
 
     /// The columns of a table registered with [`Engine::register`].
@@ -207,10 +215,18 @@ impl Engine {
     /// the aggregates `distinct_set` and `distinct_set_union_count` are there (see
     /// [`DISTINCT_SET`]).
     pub fn sql(&self, query: &str) -> Result<QueryOutput, EngineError> {
-        let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
-        let ctx = self.ctx.clone();
         // Sets of distinct values are meaningful within one statement (see `distinct`).
         distinct::lock(&self.interner).clear();
+        self.sql_keeping_ids(query)
+    }
+
+    /// Like [`Engine::sql`], but the ids behind sets of distinct values stay those of the
+    /// previous statements, so that sets made by this statement and by earlier ones can be
+    /// united (a pivot's kept partials and a live delta's). Valid while [`Engine::id_epoch`] has
+    /// not changed since those statements; every [`Engine::sql`] changes it.
+    pub fn sql_keeping_ids(&self, query: &str) -> Result<QueryOutput, EngineError> {
+        let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
+        let ctx = self.ctx.clone();
         self.runtime.block_on(async move {
             let df = ctx.sql_with_options(query, options).await.map_err(query_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());

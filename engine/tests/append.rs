@@ -70,7 +70,9 @@ fn check(engine: &Engine, expected: &[(&str, i64, i64)]) {
 fn appended_rows_are_queryable_with_the_old_ones() {
     let engine = loaded();
     check(&engine, &[("buy", 1, 5), ("home", 1, 0)]);
-    assert_eq!(engine.append("events", &[pushed(vec!["buy", "cart"], vec![Some(7), None])]).unwrap(), 2);
+    let appended = engine.append("events", &[pushed(vec!["buy", "cart"], vec![Some(7), None])]).unwrap();
+    assert_eq!(appended.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
+    assert_eq!(appended[0].schema(), engine.table_schema("events").unwrap(), "the table's own columns");
     check(&engine, &[("buy", 2, 12), ("cart", 1, 0), ("home", 1, 0)]);
     // Several deltas in a row, each one batch more; empty batches are skipped.
     for _ in 0..20 {
