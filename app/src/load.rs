@@ -76,15 +76,18 @@ async fn load(state: AppState, request: &LoadRequest) -> Result<Option<LoadedTab
     warm_up(state, engine.clone());
 
     let columns = request.columns.as_deref();
-    let downloads = futures::stream::iter(&manifest.partitions)
-        .map(|partition| {
-            let size_hint = usize::try_from(partition.bytes).unwrap_or(0);
-            let on_bytes = move |n: usize| progress(state, |p| p.bytes_received += n as u64);
-            let id = partition.id.to_string();
-            let token = &token;
-            async move { api::partition(&token, name, &partition.id, columns, size_hint, on_bytes).await.map(|b| (id, b)) }
-        })
-        .buffered(PARALLEL_DOWNLOADS);
+    let downloads =
+        futures::stream::iter(&manifest.partitions)
+            .map(|partition| {
+                let size_hint = usize::try_from(partition.bytes).unwrap_or(0);
+                let on_bytes = move |n: usize| progress(state, |p| p.bytes_received += n as u64);
+                let id = partition.id.to_string();
+                let token = &token;
+                async move {
+                    api::partition(token, name, &partition.id, columns, size_hint, on_bytes).await.map(|b| (id, b))
+                }
+            })
+            .buffered(PARALLEL_DOWNLOADS);
     let mut downloads = std::pin::pin!(downloads);
 
     let mut schema = None;
@@ -94,8 +97,8 @@ async fn load(state: AppState, request: &LoadRequest) -> Result<Option<LoadedTab
     while let Some(download) = downloads.next().await {
         let (id, (body, live_seq)) = download?;
         live_seqs.extend(live_seq.map(|seq| (id, seq)));
-        let Decoded { schema: part_schema, batches: part_batches } = decode_ipc_stream(&body)
-            .map_err(|e| AppError::Decode { table: name.to_owned(), detail: e.to_string() })?;
+        let Decoded { schema: part_schema, batches: part_batches } =
+            decode_ipc_stream(&body).map_err(|e| AppError::Decode { table: name.to_owned(), detail: e.to_string() })?;
         rows += part_batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
         schema.get_or_insert(part_schema);
         batches.extend(part_batches);

@@ -32,7 +32,10 @@ pub(crate) struct LiveSocket {
 
 impl LiveSocket {
     /// Opens `/api/live?token=…[&after=…]` on the page's own host (`wss:` under `https:`).
-    pub(crate) fn open(token: &Token, after: Option<u64>) -> Result<(Self, mpsc::UnboundedReceiver<SocketEvent>), String> {
+    pub(crate) fn open(
+        token: &Token,
+        after: Option<u64>,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<SocketEvent>), String> {
         let location = web_sys::window().ok_or("no window")?.location();
         let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" { "wss" } else { "ws" };
         let host = location.host().map_err(|_| "no host")?;

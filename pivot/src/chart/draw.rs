@@ -1,6 +1,8 @@
 //! Drawing each chart kind with plotters, recording every mark's hit region.
 
-use super::data::{ChartData, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, Series, compact, full, series_data};
+use super::data::{
+    ChartData, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, Series, compact, full, series_data,
+};
 use super::{ChartError, ChartLayout, ChartTheme, Hit, HitShape};
 use crate::PivotOutput;
 use crate::label::Label;

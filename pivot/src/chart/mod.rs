@@ -8,7 +8,9 @@ mod draw;
 
 #[cfg(target_arch = "wasm32")]
 pub use canvas::{draw_on_canvas, draw_series_on_canvas};
-pub use data::{ChartData, ChartLabels, Series, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, compact, full};
+pub use data::{
+    ChartData, ChartLabels, MAX_CATEGORIES, MAX_LINE_POINTS, MAX_POINTS, MAX_SERIES, Series, compact, full,
+};
 pub use draw::{draw, draw_series};
 
 /// Colours, font and words for a chart. Sizes are in CSS pixels and multiplied by `scale`.

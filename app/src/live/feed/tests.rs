@@ -37,11 +37,8 @@ fn the_server_messages_parse() {
     assert!(matches!(feed.text(r#"{"type":"error","message":"no"}"#), Action::Report(m) if m == "no"));
     assert!(matches!(feed.text("not json"), Action::Report(_)));
     assert!(matches!(feed.binary(vec![1]), Action::Report(_)), "rows without a header");
-    let subscribe = feed.subscribe(vec![TableRange {
-        table: "events".into(),
-        from: Some("2026-08-01".into()),
-        to: None,
-    }]);
+    let subscribe =
+        feed.subscribe(vec![TableRange { table: "events".into(), from: Some("2026-08-01".into()), to: None }]);
     assert_eq!(
         serde_json::to_value(subscribe).unwrap(),
         serde_json::json!({"type": "subscribe", "tables": [{"table": "events", "from": "2026-08-01", "to": null}], "after": 9})
