@@ -110,3 +110,100 @@ fn rows_that_do_not_fit_are_refused_and_change_nothing() {
     check(&engine, &[("buy", 1, 5), ("home", 1, 0)]);
     assert!(matches!(engine.append("leads", &[]), Err(EngineError::Append { .. })));
 }
+
+/// The live pivot refresh in the engine that runs it (the browser): partials of the loaded rows
+/// kept, a delta's partials merged in with the ids of distinct values kept across statements,
+/// then combined; the cells equal a full run of the planned query over all rows.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_merged_pivot_equals_a_full_run() {
+    use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
+    use quiver_shared::pivot::{
+        Agg, DELTA_LEAF_TABLE, DELTA_TABLE, Field as PivotField, LEAF_TABLE, PivotSpec, PlanContext, Value,
+        plan_incremental,
+    };
+    let column = |name: &str, data_type: &str, role| ColumnInfo {
+        name: name.to_owned(),
+        data_type: data_type.to_owned(),
+        nullable: true,
+        role,
+    };
+    let info = TableInfo {
+        name: "events".to_owned(),
+        columns: vec![
+            column("event_name", "Utf8", ColumnRole::Dimension),
+            column("price", "Int64", ColumnRole::Measure),
+            column("user_id", "Utf8", ColumnRole::Key),
+        ],
+        partition_keys: vec![],
+        rows: 0,
+        bytes: 0,
+        date_range: None,
+    };
+    let spec = PivotSpec {
+        table: "events".to_owned(),
+        rows: vec![PivotField::plain("event_name")],
+        values: vec![
+            Value::count_rows(),
+            Value::of(Agg::Sum, "price"),
+            Value::of(Agg::CountDistinct, "user_id"),
+            Value::of(Agg::Max, "price"),
+        ],
+        ..PivotSpec::default()
+    };
+    let today = chrono_free_today();
+    let (planned, incremental) =
+        plan_incremental(&spec, PlanContext { table: &info, time_zone: "UTC", today }).unwrap();
+    let incremental = incremental.expect("counts, sums, count distinct and max merge");
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("event_name", DataType::Utf8, true),
+        Field::new("price", DataType::Int64, true),
+        Field::new("user_id", DataType::Utf8, true),
+    ]));
+    let rows = |names: Vec<&str>, prices: Vec<Option<i64>>, users: Vec<&str>| {
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(names)),
+                Arc::new(Int64Array::from(prices)),
+                Arc::new(StringArray::from(users)),
+            ],
+        )
+        .unwrap()
+    };
+    let loaded = rows(vec!["home", "buy", "buy"], vec![None, Some(5), Some(7)], vec!["u1", "u1", "u2"]);
+    let deltas = [
+        rows(vec!["buy", "cart"], vec![Some(9), None], vec!["u1", "u3"]),
+        rows(vec!["home", "buy"], vec![None, Some(1)], vec!["u4", "u5"]),
+    ];
+
+    let engine = Engine::new().unwrap();
+    engine.register("events", schema.clone(), vec![loaded]).unwrap();
+    let leaf = engine.sql(&incremental.full_leaf_sql).unwrap();
+    engine.register(LEAF_TABLE, leaf.schema, leaf.batches).unwrap();
+    for delta in &deltas {
+        let appended = engine.append("events", std::slice::from_ref(delta)).unwrap();
+        engine.register(DELTA_TABLE, schema.clone(), appended).unwrap();
+        let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql).unwrap();
+        engine.register(DELTA_LEAF_TABLE, delta_leaf.schema, delta_leaf.batches).unwrap();
+        let merged = engine.sql_keeping_ids(&incremental.merge_sql).unwrap();
+        engine.register(LEAF_TABLE, merged.schema, merged.batches).unwrap();
+    }
+    let order = "ORDER BY __row_depth, r0";
+    let merged = engine
+        .sql_keeping_ids(&format!("SELECT * FROM ({}) AS o {order}", incremental.combine_sql))
+        .unwrap()
+        .to_grid(100);
+    let full = engine.sql(&format!("SELECT * FROM ({}) AS o {order}", planned.sql)).unwrap().to_grid(100);
+    assert_eq!(merged.rows, full.rows);
+    // buy: 4 rows, 22, users u1 u2 u5, max 9; the total: 7 rows, 22, 5 users, 9.
+    assert!(full.rows.iter().any(|r| r.first() == Some(&GridCell::Text("buy".into()))
+        && r.iter().rev().take(4).cloned().collect::<Vec<_>>()
+            == vec![GridCell::Float(9.0), GridCell::Float(3.0), GridCell::Float(22.0), GridCell::Float(4.0)]));
+}
+
+/// A fixed day: the spec has no date range, so "today" does not matter.
+fn chrono_free_today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
