@@ -100,7 +100,11 @@ async fn ingested_rows_update_an_open_pivot_exactly_once_and_pause_holds_them() 
     let sent = Instant::now();
     ingest(&server, &editor, &purchases(25, "a"))?;
     let waited = wait_for_counts(&browser, total + 25.0, bought + 25.0, 5).await?;
-    eprintln!("ingest -> pivot updated: {} ms (request included: {} ms)", waited.as_millis(), sent.elapsed().as_millis());
+    eprintln!(
+        "ingest -> pivot updated: {} ms (request included: {} ms)",
+        waited.as_millis(),
+        sent.elapsed().as_millis()
+    );
     let refresh = browser.client.find(Locator::Css("#pivot-status")).await?.attr("data-refresh").await?;
     assert_eq!(refresh.as_deref(), Some("incremental"), "a count refreshes by merging the delta's partials");
     assert!(browser.client.find(Locator::Css("#live-updated")).await.is_ok(), "the time of the last update shows");

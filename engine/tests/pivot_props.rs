@@ -17,8 +17,8 @@ use proptest::prelude::*;
 use quiver_engine::Engine;
 use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
 use quiver_shared::pivot::{
-    Agg, DELTA_LEAF_TABLE, DELTA_TABLE, DateRange, DateSpan, Field, Filter, FilterOp, LEAF_TABLE, PivotSpec,
-    PlanContext, PlannedPivot, QueryShape, Sort, TimeGrain, TopN, Value, plan_incremental, plan_with_shape,
+    Agg, DELTA_TABLE, DateRange, DateSpan, Field, Filter, FilterOp, LEAF_TABLE, PivotSpec, PlanContext, PlannedPivot,
+    QueryShape, Sort, TimeGrain, TopN, Value, plan_incremental, plan_with_shape,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -448,15 +448,18 @@ fn incremental_answer(
     );
     // Another engine's statements in between would change the epoch; none here.
     let epoch = engine.id_epoch();
-    for delta in rows[split..].chunks(step.max(1)) {
+    for (i, delta) in rows[split..].chunks(step.max(1)).enumerate() {
         let delta = batch(delta);
         engine.append("t", std::slice::from_ref(&delta)).unwrap();
         engine.register(DELTA_TABLE, delta.schema(), vec![delta]).unwrap();
-        keep(DELTA_LEAF_TABLE, engine.sql_keeping_ids(&incremental.delta_leaf_sql).unwrap());
-        keep(
-            LEAF_TABLE,
-            engine.sql_keeping_ids(&incremental.merge_sql).unwrap_or_else(|e| panic!("{e}\n{}", incremental.merge_sql)),
-        );
+        let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql).unwrap();
+        engine.append(LEAF_TABLE, &delta_leaf.batches).unwrap();
+        // Compact after every other delta: both a leaf with several partial rows per group and
+        // a compacted one must give the same cells.
+        if i % 2 == 1 {
+            let sql = &incremental.compact_sql;
+            keep(LEAF_TABLE, engine.sql_keeping_ids(sql).unwrap_or_else(|e| panic!("{e}\n{sql}")));
+        }
     }
     assert_eq!(engine.id_epoch(), epoch);
     let output =

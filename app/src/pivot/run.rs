@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quiver_pivot::PivotOutput;
 use quiver_shared::pivot::{
-    DELTA_LEAF_TABLE, DELTA_TABLE, IncrementalPivot, LEAF_TABLE, PivotSpec, PlanContext, Sort, SpecError, ViewKind,
+    DELTA_TABLE, IncrementalPivot, LEAF_TABLE, PivotSpec, PlanContext, Sort, SpecError, ViewKind,
 };
 use std::sync::Arc;
 
@@ -27,6 +27,9 @@ const DEBOUNCE_MS: i32 = 150;
 /// Live refreshes of the pivot start at most this often: 20 deltas a second cause at most four
 /// runs, each folding in every delta that arrived since the last one.
 const LIVE_REFRESH_MS: f64 = 250.0;
+
+/// Partial rows the kept leaf may gain beyond twice its groups before it is compacted.
+const COMPACT_SLACK: usize = 1024;
 
 /// Where the current run stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,6 +92,9 @@ struct KeptLeaf {
     version: u64,
     /// The engine's id epoch their sets of distinct values belong to.
     epoch: u64,
+    /// Rows of [`LEAF_TABLE`], and how many it had when last compacted (one row per group).
+    rows: usize,
+    compacted_rows: usize,
 }
 
 impl RunState {
@@ -318,24 +324,33 @@ fn run_query(
             let key = query_key(spec);
             // Fold in just the deltas when the kept partials are this query's, their sets of
             // distinct values still mean the same ids, and every delta since is still kept.
-            let deltas = run
+            let kept = run
                 .kept
                 .get_value()
-                .filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version)
-                .and_then(|kept| ctx.state.live.deltas_since(&table.name, kept.version));
-            let output = match deltas {
-                Some(deltas) => {
+                .filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version);
+            let deltas = kept.as_ref().and_then(|kept| ctx.state.live.deltas_since(&table.name, kept.version));
+            let (mut rows, mut compacted_rows) = match (kept, deltas) {
+                (Some(kept), Some(deltas)) => {
                     run.refresh.set("incremental");
-                    fold_deltas(&engine, &table.name, &incremental, deltas).map_err(sql_error)?
+                    (kept.rows + fold_deltas(&engine, &incremental, deltas).map_err(sql_error)?, kept.compacted_rows)
                 }
-                None => {
+                _ => {
                     run.refresh.set("full");
                     let leaf = engine.sql(&incremental.full_leaf_sql).map_err(sql_error)?;
+                    let rows = leaf.rows();
                     engine.register(LEAF_TABLE, leaf.schema, leaf.batches).map_err(sql_error)?;
-                    engine.sql_keeping_ids(&incremental.combine_sql).map_err(sql_error)?
+                    (rows, rows)
                 }
             };
-            run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch() }));
+            // Partial rows appended per delta pile up; merge them per group once they outnumber
+            // the groups, so that combining stays proportional to the groups.
+            if rows > 2 * compacted_rows + COMPACT_SLACK {
+                let compacted = engine.sql_keeping_ids(&incremental.compact_sql).map_err(sql_error)?;
+                (rows, compacted_rows) = (compacted.rows(), compacted.rows());
+                engine.register(LEAF_TABLE, compacted.schema, compacted.batches).map_err(sql_error)?;
+            }
+            let output = engine.sql_keeping_ids(&incremental.combine_sql).map_err(sql_error)?;
+            run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), rows, compacted_rows }));
             output
         }
         None => {
@@ -347,23 +362,19 @@ fn run_query(
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
 }
 
-/// Merges the partials of `deltas` (all of them at once) into [`LEAF_TABLE`] and recombines.
+/// Appends the partials of `deltas` (all of them at once) to [`LEAF_TABLE`]; returns how many
+/// partial rows that added.
 fn fold_deltas(
     engine: &quiver_engine::Engine,
-    table: &str,
     incremental: &IncrementalPivot,
     deltas: Vec<crate::live::Delta>,
-) -> Result<quiver_engine::QueryOutput, quiver_engine::EngineError> {
+) -> Result<usize, quiver_engine::EngineError> {
     let batches: Vec<_> = deltas.into_iter().flat_map(|d| d.batches).collect();
-    if !batches.is_empty() {
-        let schema = engine.table_schema(table).unwrap_or_else(|| batches[0].schema());
-        engine.register(DELTA_TABLE, schema, batches)?;
-        let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;
-        engine.register(DELTA_LEAF_TABLE, delta_leaf.schema, delta_leaf.batches)?;
-        let merged = engine.sql_keeping_ids(&incremental.merge_sql)?;
-        engine.register(LEAF_TABLE, merged.schema, merged.batches)?;
-    }
-    engine.sql_keeping_ids(&incremental.combine_sql)
+    let Some(first) = batches.first() else { return Ok(0) };
+    engine.register(DELTA_TABLE, first.schema(), batches)?;
+    let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;
+    engine.append(LEAF_TABLE, &delta_leaf.batches)?;
+    Ok(delta_leaf.rows())
 }
 
 /// Whether the spec asks for nothing but a count of all rows.

@@ -27,8 +27,8 @@
 //! back in canonical form.
 
 use super::{
-    Agg, DELTA_LEAF_TABLE, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, IncrementalPivot, LEAF_TABLE, LabelKind,
-    PivotSpec, PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
+    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, IncrementalPivot, LEAF_TABLE, LabelKind, PivotSpec,
+    PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
 };
 use crate::catalog::{ColumnInfo, TableInfo};
 use crate::sql::{Zone, quote_ident, quote_str};
@@ -233,11 +233,10 @@ fn plan_parts(
                 partials.extend(parts.iter().map(|p| format!("{}({}) AS {}", p.merge, p.name, p.name)));
                 merged.push(format!("CAST({combined} AS DOUBLE) AS v{i}"));
             }
-            let merge = format!(
-                "SELECT {}\nFROM (SELECT * FROM {} UNION ALL SELECT * FROM {}) AS parts\nGROUP BY {}",
+            let compact = format!(
+                "SELECT {}\nFROM {}\nGROUP BY {}",
                 partials.join(",\n       "),
                 quote_ident(LEAF_TABLE),
-                quote_ident(DELTA_LEAF_TABLE),
                 keys.join(", ")
             );
             let mut combine = String::new();
@@ -245,7 +244,7 @@ fn plan_parts(
             Some(IncrementalPivot {
                 full_leaf_sql: leaf(&table.name),
                 delta_leaf_sql: leaf(DELTA_TABLE),
-                merge_sql: merge,
+                compact_sql: compact,
                 combine_sql: combine.trim_start().to_owned(),
             })
         }
