@@ -9,7 +9,12 @@
 //!   partitions all have a floor at or above its seq is already in the table and is dropped; one
 //!   whose partitions all lie below is applied; a frame split between both cannot be cut by
 //!   partition here, so the table is reloaded;
-//! - `fell_behind` and `resync` reload the tables they name.
+//! - `fell_behind` and `resync` reload the tables they name;
+//! - a partition's floor is at least the last seq heard when its load started: the server
+//!   accepted those rows before the download began, so the download holds them. This matters for
+//!   downloads answered from the browser's cache (a `304`): they carry the seq of the first
+//!   download, which may be older than what the server still keeps for a resume; taken as is, the
+//!   resume would fail as `too_old`, reload, and fail again.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,29 +127,40 @@ pub(crate) struct Feed {
     tables: BTreeMap<String, TableSeqs>,
     /// The header whose binary frame comes next.
     pending: Option<RowsHeader>,
-    /// Tables being reloaded: their frames wait until the load says what it holds.
-    reloading: BTreeMap<String, Vec<(RowsHeader, Vec<u8>)>>,
+    /// Tables being reloaded: the last seq heard when the load started, and the frames that
+    /// wait until the load says what it holds.
+    reloading: BTreeMap<String, Reloading>,
+}
+
+/// A table being (re)loaded.
+#[derive(Clone, Debug, Default)]
+struct Reloading {
+    /// The last seq heard when the load started: the load holds every row up to it.
+    seen_at_start: u64,
+    waiting: Vec<(RowsHeader, Vec<u8>)>,
 }
 
 impl Feed {
     /// A table has been (re)loaded; `floors` are its partitions' `x-quiver-live-seq`. Frames that
     /// arrived while it was reloading are sorted out now and returned (in order) to apply.
     pub(crate) fn loaded(&mut self, table: &str, floors: BTreeMap<String, u64>) -> Vec<Action> {
+        let Reloading { seen_at_start, waiting } = self.reloading.remove(table).unwrap_or_default();
+        let floors = floors.into_iter().map(|(p, seq)| (p, seq.max(seen_at_start))).collect();
         self.tables.insert(table.to_owned(), TableSeqs { floors, applied: 0 });
-        let waiting = self.reloading.remove(table).unwrap_or_default();
         waiting.into_iter().map(|(header, bytes)| self.sort_rows(header, bytes)).collect()
     }
 
     /// A load of `table` failed or found nothing: the table is as it was, and the frames held
     /// meanwhile are sorted against what it held before (returned in order).
     pub(crate) fn load_failed(&mut self, table: &str) -> Vec<Action> {
-        let waiting = self.reloading.remove(table).unwrap_or_default();
+        let waiting = self.reloading.remove(table).map(|r| r.waiting).unwrap_or_default();
         waiting.into_iter().map(|(header, bytes)| self.sort_rows(header, bytes)).collect()
     }
 
     /// A reload of `table` has started: hold its frames until [`Feed::loaded`].
     pub(crate) fn reloading(&mut self, table: &str) {
-        self.reloading.entry(table.to_owned()).or_default();
+        let seen = self.last_seen.unwrap_or(0);
+        self.reloading.entry(table.to_owned()).or_insert(Reloading { seen_at_start: seen, waiting: Vec::new() });
     }
 
     /// The connection dropped: a half-received rows message is forgotten (the resume replays it).
@@ -211,8 +227,8 @@ impl Feed {
             return Action::Report("the live feed sent rows without a header".to_owned());
         };
         self.see(header.seq);
-        if let Some(waiting) = self.reloading.get_mut(&header.table) {
-            waiting.push((header, bytes));
+        if let Some(reloading) = self.reloading.get_mut(&header.table) {
+            reloading.waiting.push((header, bytes));
             return Action::Nothing;
         }
         self.sort_rows(header, bytes)

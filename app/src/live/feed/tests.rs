@@ -113,3 +113,17 @@ fn frames_wait_for_a_reload_then_only_the_missing_ones_apply() {
         Action::Reload(BTreeSet::from(["events".to_owned()]))
     );
 }
+
+#[wasm_bindgen_test]
+fn a_download_from_the_browser_cache_does_not_resume_from_its_old_seq() {
+    // Regression: a 304 answer carries the first download's x-quiver-live-seq (5). Resuming from
+    // it after the server's ring has moved on would answer `resync`, reload, and loop.
+    let mut feed = Feed::default();
+    feed.text(r#"{"type":"hello","seq":900}"#);
+    feed.reloading("events");
+    let actions = feed.loaded("events", floors(&[("cached", 5), ("fresh", 950)]));
+    assert!(actions.is_empty());
+    assert_eq!(feed.resume_after(), Some(900), "the load began after seq 900 was accepted");
+    assert_eq!(push(&mut feed, 700, "events", &["cached"]), Action::Nothing, "held: accepted before the load");
+    assert_eq!(applied(&push(&mut feed, 901, "events", &["cached"])), Some(901));
+}
