@@ -110,13 +110,7 @@ impl LiveState {
     /// reload (which changes the version without a delta); `None` means: recompute from the table.
     pub(crate) fn deltas_since(&self, table: &str, version: u64) -> Option<Vec<Delta>> {
         let current = self.versions.with_untracked(|v| v.get(table).copied().unwrap_or(0));
-        self.deltas.with_value(|d| {
-            let kept: Vec<Delta> = d.get(table)?.iter().filter(|d| d.version > version).cloned().collect();
-            // Versions go up by one per delta; a gap is a reload or deltas no longer kept.
-            let complete = kept.len() as u64 == current.saturating_sub(version)
-                && kept.iter().zip(version + 1..).all(|(d, v)| d.version == v);
-            complete.then_some(kept)
-        })
+        self.deltas.with_value(|d| complete_since(d.get(table)?, current, version))
     }
 
     /// Whether the user has paused live updates (tracked).
@@ -166,6 +160,15 @@ impl LiveState {
         }
         subscribe(state);
     }
+}
+
+/// The deltas after `version` when they lead exactly to `current`: versions go up by one per
+/// delta, so a gap is a reload (which bumps the version without a delta) or deltas no longer kept.
+fn complete_since(kept: &[Delta], current: u64, version: u64) -> Option<Vec<Delta>> {
+    let since: Vec<Delta> = kept.iter().filter(|d| d.version > version).cloned().collect();
+    let complete = since.len() as u64 == current.checked_sub(version)?
+        && since.iter().zip(version + 1..).all(|(d, v)| d.version == v);
+    complete.then_some(since)
 }
 
 /// Starts the session once per page view (after the catalogue is in).
@@ -328,4 +331,32 @@ fn reload(state: AppState, tables: BTreeSet<String>) {
             load_table(state, request).await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Delta, complete_since};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[track_caller]
+    fn check(kept: &[u64], current: u64, version: u64, expected: Option<&[u64]>) {
+        let kept: Vec<Delta> = kept.iter().map(|&version| Delta { version, batches: Vec::new() }).collect();
+        let got = complete_since(&kept, current, version).map(|d| d.iter().map(|d| d.version).collect::<Vec<_>>());
+        assert_eq!(got.as_deref(), expected, "kept {kept:?}, current {current}, since {version}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_refresh_folds_deltas_only_when_none_is_missing() {
+        check(&[3, 4, 5], 5, 2, Some(&[3, 4, 5]));
+        check(&[3, 4, 5], 5, 4, Some(&[5]));
+        check(&[3, 4, 5], 5, 5, Some(&[]));
+        // Delta 3 is no longer kept.
+        check(&[4, 5], 5, 2, None);
+        // A reload bumped the version to 6 without a delta.
+        check(&[3, 4, 5], 6, 2, None);
+        // After a reload (6) the deltas start again at 7.
+        check(&[7, 8], 8, 6, Some(&[7, 8]));
+        // A view newer than the table (cannot happen, but must not fold).
+        check(&[3], 3, 4, None);
+    }
 }
