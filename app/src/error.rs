@@ -24,6 +24,8 @@ pub(crate) enum AppError {
     Spec(quiver_shared::pivot::SpecError),
     /// The pivot's query output could not be shaped into a table: our bug.
     Shape(String),
+    /// The live connection failed or sent something unexpected: the network or the server.
+    Live(String),
     /// An export could not be written or handed to the browser: the browser's refusal or our bug.
     Export(String),
 }
@@ -48,6 +50,7 @@ impl AppError {
             AppError::Spec(_) => i18n.t(Msg::ErrSpec).to_owned(),
             AppError::Shape(_) => i18n.t(Msg::ErrShape).to_owned(),
             AppError::Export(_) => i18n.t(Msg::ErrExport).to_owned(),
+            AppError::Live(_) => i18n.t(Msg::ErrLive).to_owned(),
         }
     }
 
@@ -70,7 +73,8 @@ impl AppError {
             | AppError::Sql(detail)
             | AppError::Engine(detail)
             | AppError::Shape(detail)
-            | AppError::Export(detail) => Some(detail.clone()),
+            | AppError::Export(detail)
+            | AppError::Live(detail) => Some(detail.clone()),
             AppError::Spec(error) => Some(error.to_string()),
         }
     }

@@ -246,6 +246,16 @@ messages! {
     ErrSpec: "The pivot settings are not valid.", "透视设置无效。";
     ErrShape: "The pivot result could not be laid out.", "无法排布透视结果。";
     ErrExport: "The export failed.", "导出失败。";
+    ErrLive: "Live updates are interrupted.", "实时更新已中断。";
+    LiveConnecting: "Live: connecting…", "实时：正在连接…";
+    LiveConnected: "Live", "实时";
+    LiveReconnecting: "Live: reconnecting…", "实时：正在重新连接…";
+    LivePaused: "Live: paused", "实时：已暂停";
+    LiveOff: "Live: off", "实时：关闭";
+    LiveUpdated: "updated {0}", "更新于 {0}";
+    LivePause: "Pause", "暂停";
+    LiveResume: "Resume", "继续";
+    LivePauseHint: "Stop applying new rows; resuming catches up", "停止应用新数据；继续时会补齐";
     // Pivot results and charts
     PivotTotal: "Total", "总计";
     PivotNull: "(null)", "（空值）";

@@ -11,6 +11,7 @@ use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quiver_engine::{Decoded, Engine, decode_ipc_stream};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Downloads in flight at once: enough to keep the network busy while the previous partition
@@ -21,7 +22,7 @@ const PARALLEL_DOWNLOADS: usize = 2;
 const PREVIEW_ROWS: usize = 20;
 
 /// What to load.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct LoadRequest {
     /// The table's name.
     pub(crate) table: String,
@@ -38,11 +39,21 @@ pub(crate) struct LoadRequest {
 pub(crate) async fn load_table(state: AppState, request: LoadRequest) {
     state.error.set(None);
     state.load.set(Some(LoadProgress::start(&request.table)));
+    // Rows pushed while the load runs wait for it: the load decides which it already holds.
+    state.live.load_started(&request.table);
     match load(state, &request).await {
-        Ok(Some(loaded)) => state.record_loaded(loaded),
-        Ok(None) => progress(state, |p| p.phase = LoadPhase::Empty),
+        Ok(Some(loaded)) => {
+            let live_seqs = loaded.live_seqs.clone();
+            state.record_loaded(loaded);
+            state.live.load_ended(state, &request.table, Some(live_seqs));
+        }
+        Ok(None) => {
+            progress(state, |p| p.phase = LoadPhase::Empty);
+            state.live.load_ended(state, &request.table, None);
+        }
         Err(error) => {
             progress(state, |p| p.phase = LoadPhase::Failed);
+            state.live.load_ended(state, &request.table, None);
             state.fail(error);
         }
     }
@@ -65,21 +76,29 @@ async fn load(state: AppState, request: &LoadRequest) -> Result<Option<LoadedTab
     warm_up(state, engine.clone());
 
     let columns = request.columns.as_deref();
-    let downloads = futures::stream::iter(&manifest.partitions)
-        .map(|partition| {
-            let size_hint = usize::try_from(partition.bytes).unwrap_or(0);
-            let on_bytes = move |n: usize| progress(state, |p| p.bytes_received += n as u64);
-            api::partition(&token, name, &partition.id, columns, size_hint, on_bytes)
-        })
-        .buffered(PARALLEL_DOWNLOADS);
+    let downloads =
+        futures::stream::iter(&manifest.partitions)
+            .map(|partition| {
+                let size_hint = usize::try_from(partition.bytes).unwrap_or(0);
+                let on_bytes = move |n: usize| progress(state, |p| p.bytes_received += n as u64);
+                let id = partition.id.to_string();
+                let token = &token;
+                async move {
+                    api::partition(token, name, &partition.id, columns, size_hint, on_bytes).await.map(|b| (id, b))
+                }
+            })
+            .buffered(PARALLEL_DOWNLOADS);
     let mut downloads = std::pin::pin!(downloads);
 
     let mut schema = None;
     let mut batches = Vec::new();
     let mut rows = 0u64;
-    while let Some(body) = downloads.next().await {
-        let Decoded { schema: part_schema, batches: part_batches } = decode_ipc_stream(&body?)
-            .map_err(|e| AppError::Decode { table: name.to_owned(), detail: e.to_string() })?;
+    let mut live_seqs = BTreeMap::new();
+    while let Some(download) = downloads.next().await {
+        let (id, (body, live_seq)) = download?;
+        live_seqs.extend(live_seq.map(|seq| (id, seq)));
+        let Decoded { schema: part_schema, batches: part_batches } =
+            decode_ipc_stream(&body).map_err(|e| AppError::Decode { table: name.to_owned(), detail: e.to_string() })?;
         rows += part_batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
         schema.get_or_insert(part_schema);
         batches.extend(part_batches);
@@ -109,6 +128,8 @@ async fn load(state: AppState, request: &LoadRequest) -> Result<Option<LoadedTab
         columns: preview.columns.iter().map(|c| c.name.clone()).collect(),
         preview: Arc::new(preview),
         days: (request.from, request.to),
+        live_seqs,
+        reload: request.clone(),
     }))
 }
 

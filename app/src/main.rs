@@ -5,6 +5,7 @@ mod analysis;
 mod error;
 mod i18n;
 mod infra;
+mod live;
 mod load;
 mod pivot;
 mod query;

@@ -89,6 +89,10 @@ pub(crate) struct LoadedTable {
     /// The first and last day loaded (inclusive; `None` for no bound), so that the pivot knows
     /// whether its date range is covered.
     pub(crate) days: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    /// Per partition id, the `x-quiver-live-seq` of its download: which pushed rows it holds.
+    pub(crate) live_seqs: std::collections::BTreeMap<String, u64>,
+    /// The request that loaded it, to reload the same days and columns on a live resync.
+    pub(crate) reload: crate::load::LoadRequest,
 }
 
 /// The SQL console's result.
@@ -152,6 +156,8 @@ pub(crate) struct AppState {
     pub(crate) pivot: RwSignal<quiver_shared::pivot::PivotSpec>,
     /// The analysis view's spec (kept in the URL; its kind is the view shown in Analyze).
     pub(crate) analysis: RwSignal<quiver_shared::analysis::AnalysisSpec>,
+    /// The live connection and what it has appended.
+    pub(crate) live: crate::live::LiveState,
     engine: StoredValue<Option<Arc<Engine>>>,
     warmed_up: StoredValue<bool>,
 }
@@ -176,6 +182,7 @@ impl AppState {
             mode: RwSignal::new(Mode::default()),
             pivot: RwSignal::new(quiver_shared::pivot::PivotSpec::default()),
             analysis: RwSignal::new(quiver_shared::analysis::AnalysisSpec::Funnel(Default::default())),
+            live: crate::live::LiveState::new(),
             engine: StoredValue::new(None),
             warmed_up: StoredValue::new(false),
         }
@@ -231,6 +238,11 @@ impl AppState {
     /// Whether a load is under way (tracked).
     pub(crate) fn is_loading(&self) -> bool {
         self.load.with(|l| l.as_ref().is_some_and(LoadProgress::is_active))
+    }
+
+    /// Like [`AppState::is_loading`], for tasks.
+    pub(crate) fn is_loading_untracked(&self) -> bool {
+        self.load.with_untracked(|l| l.as_ref().is_some_and(LoadProgress::is_active))
     }
 
     /// Adds a newly registered table, replacing an earlier load of the same table.

@@ -28,6 +28,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub const DISTINCT_SET: &str = "distinct_set";
 /// The SQL name of the aggregate that counts the distinct values of a union of sets.
 pub const DISTINCT_SET_UNION_COUNT: &str = "distinct_set_union_count";
+/// The SQL name of the aggregate that unites sets into one set (merging a pivot's kept partials
+/// with a live delta's).
+pub const DISTINCT_SET_UNION: &str = "distinct_set_union";
 
 /// Gives each distinct value an id, the same id every time within one statement.
 #[derive(Debug, Default)]
@@ -35,6 +38,8 @@ pub(crate) struct Interner {
     bytes: HashMap<Box<[u8]>, u32>,
     words: HashMap<u64, u32>,
     next: u32,
+    /// How many times the ids were forgotten: sets made under another epoch do not agree.
+    epoch: u64,
 }
 
 impl Interner {
@@ -67,6 +72,12 @@ impl Interner {
         self.bytes.clear();
         self.words.clear();
         self.next = 0;
+        self.epoch += 1;
+    }
+
+    /// Changes whenever the ids are forgotten.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
     }
 }
 
@@ -290,21 +301,33 @@ impl AggregateUDFImpl for DistinctSet {
     }
 }
 
-/// `distinct_set_union_count(s)`: how many distinct values the union of the sets holds.
+/// `distinct_set_union_count(s)`: how many distinct values the union of the sets holds; with
+/// `count` false, `distinct_set_union(s)`: the union itself.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DistinctSetUnionCount {
     signature: Signature,
+    count: bool,
 }
 
 impl DistinctSetUnionCount {
     pub(crate) fn udaf() -> AggregateUDF {
-        AggregateUDF::from(Self { signature: Signature::exact(vec![DataType::Binary], Volatility::Immutable) })
+        AggregateUDF::from(Self {
+            signature: Signature::exact(vec![DataType::Binary], Volatility::Immutable),
+            count: true,
+        })
+    }
+
+    pub(crate) fn union_udaf() -> AggregateUDF {
+        AggregateUDF::from(Self {
+            signature: Signature::exact(vec![DataType::Binary], Volatility::Immutable),
+            count: false,
+        })
     }
 }
 
 impl AggregateUDFImpl for DistinctSetUnionCount {
     fn name(&self) -> &str {
-        DISTINCT_SET_UNION_COUNT
+        if self.count { DISTINCT_SET_UNION_COUNT } else { DISTINCT_SET_UNION }
     }
 
     fn signature(&self) -> &Signature {
@@ -312,7 +335,7 @@ impl AggregateUDFImpl for DistinctSetUnionCount {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Int64)
+        Ok(if self.count { DataType::Int64 } else { DataType::Binary })
     }
 
     fn is_nullable(&self) -> bool {
@@ -324,7 +347,7 @@ impl AggregateUDFImpl for DistinctSetUnionCount {
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(SetAccumulator { interner: None, set: RoaringBitmap::new(), count: true }))
+        Ok(Box::new(SetAccumulator { interner: None, set: RoaringBitmap::new(), count: self.count }))
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -332,11 +355,15 @@ impl AggregateUDFImpl for DistinctSetUnionCount {
     }
 
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(SetsAccumulator::new(None, true)))
+        Ok(Box::new(SetsAccumulator::new(None, self.count)))
     }
 
     fn default_value(&self, _data_type: &DataType) -> Result<ScalarValue> {
-        Ok(ScalarValue::Int64(Some(0)))
+        Ok(if self.count {
+            ScalarValue::Int64(Some(0))
+        } else {
+            ScalarValue::Binary(Some(serialize(&RoaringBitmap::new())))
+        })
     }
 }
 

@@ -13,16 +13,17 @@
 mod distinct;
 mod grid;
 
-pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION_COUNT};
+pub use datafusion::arrow::record_batch::RecordBatch;
+pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION, DISTINCT_SET_UNION_COUNT};
 pub use grid::{Grid, GridCell, GridColumn};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::ipc::reader::StreamReader;
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
+use datafusion::datasource::{MemTable, TableProvider};
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,15 @@ pub enum EngineError {
     /// The query is wrong (syntax, unknown table or column, type error): the user's input.
     #[error("{0}")]
     Query(String),
+    /// Rows appended to a table lack one of its columns, or have a column of a type that does
+    /// not convert: the pushing server's fault (or a table reloaded with other columns).
+    #[error("the new rows do not fit table {table}: {reason}")]
+    Append {
+        /// The table appended to.
+        table: String,
+        /// What does not fit.
+        reason: String,
+    },
     /// Batches registered for one table disagree on their schema: our bug.
     #[error("the partitions of table {table} have different columns: {reason}")]
     Schema {
@@ -97,6 +107,9 @@ pub struct Engine {
     ctx: SessionContext,
     runtime: tokio::runtime::Runtime,
     interner: distinct::SharedInterner,
+    /// The tables registered through [`Engine::register`], so that [`Engine::append`] can add
+    /// batches to them in place.
+    tables: Mutex<HashMap<String, Arc<MemTable>>>,
 }
 
 impl Engine {
@@ -116,7 +129,8 @@ impl Engine {
         let interner = distinct::SharedInterner::default();
         ctx.register_udaf(distinct::DistinctSet::udaf(interner.clone()));
         ctx.register_udaf(distinct::DistinctSetUnionCount::udaf());
-        Ok(Self { ctx, runtime, interner })
+        ctx.register_udaf(distinct::DistinctSetUnionCount::union_udaf());
+        Ok(Self { ctx, runtime, interner, tables: Mutex::default() })
     }
 
     /// Registers (or replaces) a table made of these batches, as one partition.
@@ -125,9 +139,53 @@ impl Engine {
             .map_err(|e| EngineError::Schema { table: table.to_owned(), reason: e.to_string() })?;
         // A table name is a user-visible identifier; keep its case as given.
         let reference = datafusion::common::TableReference::bare(table);
+        let mem = Arc::new(mem);
         self.ctx.deregister_table(reference.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
-        self.ctx.register_table(reference, Arc::new(mem)).map_err(|e| EngineError::Query(e.to_string()))?;
+        self.ctx.register_table(reference, mem.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
+        self.lock_tables().insert(table.to_owned(), mem);
         Ok(())
+    }
+
+    /// Appends rows to a table registered with [`Engine::register`], in place: the table's one
+    /// partition gets the new batches after its old ones, which are neither copied nor
+    /// re-registered, so an append costs the size of the new rows only. The rows are matched to
+    /// the table's columns by name (extra columns are dropped, as a load of some columns has
+    /// fewer than a push of whole rows) and converted to the table's types. Returns the batches
+    /// as appended (the table's columns only); an unknown table is an error (the caller decides
+    /// whether that matters).
+    pub fn append(&self, table: &str, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>, EngineError> {
+        let Some(mem) = self.lock_tables().get(table).cloned() else {
+            return Err(EngineError::Append { table: table.to_owned(), reason: "it is not loaded".to_owned() });
+        };
+        let schema = mem.schema();
+        let fitted = batches
+            .iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| fit(b, &schema).map_err(|reason| EngineError::Append { table: table.to_owned(), reason }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(partition) = mem.batches.first().cloned() else {
+            return Err(EngineError::Append { table: table.to_owned(), reason: "it has no partition".to_owned() });
+        };
+        // The lock is tokio's; nothing else holds it between statements on this one thread.
+        let appended = fitted.clone();
+        self.runtime.block_on(async move { partition.write().await.extend(fitted) });
+        Ok(appended)
+    }
+
+    /// Changes whenever the ids behind sets of distinct values are forgotten (every
+    /// [`Engine::sql`]); see [`Engine::sql_keeping_ids`].
+    pub fn id_epoch(&self) -> u64 {
+        distinct::lock(&self.interner).epoch()
+    }
+
+    /// The columns of a table registered with [`Engine::register`].
+    pub fn table_schema(&self, table: &str) -> Option<SchemaRef> {
+        self.lock_tables().get(table).map(|m| m.schema())
+    }
+
+    fn lock_tables(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<MemTable>>> {
+        // The map is only ever replaced entry by entry, so a panic elsewhere leaves it usable.
+        self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds an aggregate function (the analyses' `window_funnel`, …) to every later statement.
@@ -157,10 +215,18 @@ impl Engine {
     /// the aggregates `distinct_set` and `distinct_set_union_count` are there (see
     /// [`DISTINCT_SET`]).
     pub fn sql(&self, query: &str) -> Result<QueryOutput, EngineError> {
-        let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
-        let ctx = self.ctx.clone();
         // Sets of distinct values are meaningful within one statement (see `distinct`).
         distinct::lock(&self.interner).clear();
+        self.sql_keeping_ids(query)
+    }
+
+    /// Like [`Engine::sql`], but the ids behind sets of distinct values stay those of the
+    /// previous statements, so that sets made by this statement and by earlier ones can be
+    /// united (a pivot's kept partials and a live delta's). Valid while [`Engine::id_epoch`] has
+    /// not changed since those statements; every [`Engine::sql`] changes it.
+    pub fn sql_keeping_ids(&self, query: &str) -> Result<QueryOutput, EngineError> {
+        let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
+        let ctx = self.ctx.clone();
         self.runtime.block_on(async move {
             let df = ctx.sql_with_options(query, options).await.map_err(query_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
@@ -168,6 +234,24 @@ impl Engine {
             Ok(QueryOutput { schema, batches })
         })
     }
+}
+
+/// `batch` with exactly `schema`'s columns, found by name and cast to its types.
+fn fit(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, String> {
+    use datafusion::arrow::compute::cast;
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let column = batch.column_by_name(field.name()).ok_or_else(|| format!("no column {:?}", field.name()))?;
+            if column.data_type() == field.data_type() {
+                Ok(column.clone())
+            } else {
+                cast(column, field.data_type()).map_err(|e| format!("column {:?}: {e}", field.name()))
+            }
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    RecordBatch::try_new(schema.clone(), columns).map_err(|e| e.to_string())
 }
 
 fn query_error(e: datafusion::error::DataFusionError) -> EngineError {

@@ -76,6 +76,8 @@ mod tests {
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             preview: Arc::new(Grid { columns: Vec::new(), rows: Vec::new(), total_rows: 0 }),
             days,
+            live_seqs: Default::default(),
+            reload: crate::load::LoadRequest { table: name.to_owned(), from: None, to: None, columns: None },
         }
     }
 

@@ -53,11 +53,25 @@ pub(crate) struct RunState {
     /// The result shown, with the spec it answers.
     pub(crate) output: RwSignal<Option<Arc<(AnalysisSpec, AnalysisResult)>>>,
     generation: StoredValue<u64>,
+    /// A live refresh is scheduled (later deltas ride along with it).
+    live_pending: StoredValue<bool>,
+    /// When the last live refresh started (`performance.now()` milliseconds).
+    last_live: StoredValue<f64>,
 }
+
+/// Live refreshes of an analysis start at most this often: an analysis reads every row again
+/// (funnels and retention do not merge from partials), so it refreshes less often than the pivot.
+const LIVE_REFRESH_MS: f64 = 1000.0;
 
 impl RunState {
     pub(crate) fn new() -> Self {
-        Self { phase: RwSignal::new(Phase::Idle), output: RwSignal::new(None), generation: StoredValue::new(0) }
+        Self {
+            phase: RwSignal::new(Phase::Idle),
+            output: RwSignal::new(None),
+            generation: StoredValue::new(0),
+            live_pending: StoredValue::new(false),
+            last_live: StoredValue::new(f64::NEG_INFINITY),
+        }
     }
 
     fn next_generation(self) -> u64 {
@@ -70,8 +84,9 @@ impl RunState {
     }
 }
 
-/// Runs on every change of the spec while an analysis is shown.
+/// Runs on every change of the spec while an analysis is shown, and after new rows.
 pub(crate) fn watch(state: AppState, catalog: Arc<Catalog>, run: RunState) {
+    watch_live(state, catalog.clone(), run);
     Effect::new(move |_| {
         let shown = state.mode.get() == Mode::Analyze;
         let spec = state.analysis.get();
@@ -81,6 +96,33 @@ pub(crate) fn watch(state: AppState, catalog: Arc<Catalog>, run: RunState) {
             let generation = run.next_generation();
             spawn_local(async move { execute(state, catalog, run, spec, generation).await });
         }
+    });
+}
+
+/// Re-runs the shown analysis when rows of any loaded table change (live deltas, reloads),
+/// coalesced: at most one run every [`LIVE_REFRESH_MS`], and never while one is going.
+fn watch_live(state: AppState, catalog: Arc<Catalog>, run: RunState) {
+    Effect::new(move |first: Option<()>| {
+        state.live.versions.track();
+        let shown = state.mode.get_untracked() == Mode::Analyze;
+        let has_output = run.output.with_untracked(Option::is_some);
+        if first.is_none() || !shown || !has_output || run.live_pending.get_value() {
+            return;
+        }
+        run.live_pending.set_value(true);
+        let catalog = catalog.clone();
+        spawn_local(async move {
+            let wait = run.last_live.get_value() + LIVE_REFRESH_MS - browser::now_ms();
+            if wait > 0.0 {
+                clock::sleep(wait.ceil() as i32).await;
+            }
+            while matches!(run.phase.get_untracked(), Phase::Loading | Phase::Running) {
+                clock::sleep(50).await;
+            }
+            run.live_pending.set_value(false);
+            run.last_live.set_value(browser::now_ms());
+            rerun(state, catalog, run);
+        });
     });
 }
 

@@ -74,7 +74,8 @@ pub(crate) async fn manifest(
 /// The body is read chunk by chunk from its `ReadableStream` and `on_bytes` is told the size of
 /// each chunk as it arrives, so that the UI can show bytes received during long downloads. The
 /// server streams without `Content-Length`, so `size_hint` (the stored size) only pre-sizes the
-/// buffer.
+/// buffer. Returns the bytes and the `x-quiver-live-seq` header: every pushed row up to that
+/// sequence number is in them (absent when the server has live data off).
 pub(crate) async fn partition(
     token: &Token,
     table: &str,
@@ -82,13 +83,14 @@ pub(crate) async fn partition(
     columns: Option<&[String]>,
     size_hint: usize,
     on_bytes: impl Fn(usize),
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<(Vec<u8>, Option<u64>), ApiError> {
     let url = format!("/api/tables/{}/partitions/{}", path_segment(table), path_segment(&id.to_string()));
     let mut request = Request::get(&url);
     if let Some(columns) = columns {
         request = request.query([("columns", columns.join(","))]);
     }
     let response = send(request, token).await?;
+    let live_seq = response.headers().get("x-quiver-live-seq").and_then(|v| v.trim().parse().ok());
     let Some(body) = response.body() else {
         return Err(ApiError::BadBody(format!("partition {id} came with an empty body")));
     };
@@ -114,7 +116,7 @@ pub(crate) async fn partition(
         chunk.copy_to(&mut bytes[start..]);
         on_bytes(bytes.len() - start);
     }
-    Ok(bytes)
+    Ok((bytes, live_seq))
 }
 
 /// Sends the request with the bearer token and turns error statuses into [`ApiError`]s.

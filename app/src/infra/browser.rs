@@ -11,6 +11,11 @@ pub(crate) fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
+/// The wall clock in microseconds since the Unix epoch (`Date.now()`), for times shown to users.
+pub(crate) fn wall_clock_micros() -> i64 {
+    (js_sys::Date::now() * 1000.0) as i64
+}
+
 /// Waits until the browser has painted a frame, so that state set just before (a progress bar,
 /// "running…") is visible before the next stretch of synchronous work.
 ///

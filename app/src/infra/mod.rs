@@ -11,5 +11,6 @@ pub(crate) mod clock;
 pub(crate) mod dnd;
 pub(crate) mod download;
 pub(crate) mod format;
+pub(crate) mod live;
 pub(crate) mod session;
 pub(crate) mod url;

@@ -109,6 +109,8 @@ mod tests {
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             preview: Arc::new(Grid { columns: Vec::new(), rows: Vec::new(), total_rows: 0 }),
             days: (days.0.map(day), days.1.map(day)),
+            live_seqs: Default::default(),
+            reload: crate::load::LoadRequest { table: "events".to_owned(), from: None, to: None, columns: None },
         }
     }
 

@@ -14,13 +14,22 @@ use crate::state::{LoadPhase, Mode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quiver_pivot::PivotOutput;
-use quiver_shared::pivot::{PivotSpec, PlanContext, Sort, SpecError, ViewKind};
+use quiver_shared::pivot::{
+    DELTA_TABLE, IncrementalPivot, LEAF_TABLE, PivotSpec, PlanContext, Sort, SpecError, ViewKind,
+};
 use std::sync::Arc;
 
 /// A change this soon after the previous one waits this long for the next before it runs: a
 /// burst of edits (typing in a filter) runs once at its end. A change after a quiet spell (a
 /// drop, a click) runs at once.
 const DEBOUNCE_MS: i32 = 150;
+
+/// Live refreshes of the pivot start at most this often: 20 deltas a second cause at most four
+/// runs, each folding in every delta that arrived since the last one.
+const LIVE_REFRESH_MS: f64 = 250.0;
+
+/// Partial rows the kept leaf may gain beyond twice its groups before it is compacted.
+const COMPACT_SLACK: usize = 1024;
 
 /// Where the current run stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +71,30 @@ pub(crate) struct RunState {
     generation: StoredValue<u64>,
     /// When the last run was scheduled (`performance.now()` milliseconds).
     last_change: StoredValue<f64>,
+    /// The version of the table's rows the output shows (`LiveState::versions`).
+    pub(crate) data_version: RwSignal<u64>,
+    /// How the last run computed its output: `full` or `incremental` (`data-refresh`).
+    pub(crate) refresh: RwSignal<&'static str>,
+    /// What the last run kept to fold the next deltas into.
+    kept: StoredValue<Option<KeptLeaf>>,
+    /// A live refresh is scheduled (later deltas ride along with it).
+    live_pending: StoredValue<bool>,
+    /// When the last live refresh started (`performance.now()` milliseconds).
+    last_live: StoredValue<f64>,
+}
+
+/// The leaf partials a pivot run left in the engine ([`LEAF_TABLE`]), and what they answer.
+#[derive(Clone, Debug)]
+struct KeptLeaf {
+    /// The query they were computed for ([`query_key`]).
+    key: PivotSpec,
+    /// The table's version they include.
+    version: u64,
+    /// The engine's id epoch their sets of distinct values belong to.
+    epoch: u64,
+    /// Rows of [`LEAF_TABLE`], and how many it had when last compacted (one row per group).
+    rows: usize,
+    compacted_rows: usize,
 }
 
 impl RunState {
@@ -71,6 +104,11 @@ impl RunState {
             output: RwSignal::new(None),
             generation: StoredValue::new(0),
             last_change: StoredValue::new(f64::NEG_INFINITY),
+            data_version: RwSignal::new(0),
+            refresh: RwSignal::new("full"),
+            kept: StoredValue::new(None),
+            live_pending: StoredValue::new(false),
+            last_live: StoredValue::new(f64::NEG_INFINITY),
         }
     }
 
@@ -110,6 +148,48 @@ pub(crate) fn watch(ctx: PivotContext) {
             schedule(ctx, spec, false);
         }
     });
+    // New rows in the pivot's table (live deltas, reloads) refresh the open pivot.
+    Effect::new(move |_| {
+        let table = ctx.state.pivot.with(|p| p.table.clone());
+        let version = ctx.state.live.version(&table);
+        let shown = ctx.state.mode.get() == Mode::Pivot;
+        let behind = ctx.run.output.with_untracked(|o| o.as_ref().is_some_and(|o| o.spec.table == table))
+            && version != ctx.run.data_version.get_untracked();
+        if shown && behind {
+            refresh_live(ctx);
+        }
+    });
+}
+
+/// Re-runs the current spec over the table's new rows, coalesced: at most one live refresh every
+/// [`LIVE_REFRESH_MS`], never two at once, and never instead of a run the user started (that run
+/// sees the new rows anyway).
+fn refresh_live(ctx: PivotContext) {
+    let run = ctx.run;
+    if run.live_pending.get_value() {
+        return;
+    }
+    run.live_pending.set_value(true);
+    spawn_local(async move {
+        let wait = run.last_live.get_value() + LIVE_REFRESH_MS - browser::now_ms();
+        if wait > 0.0 {
+            clock::sleep(wait.ceil() as i32).await;
+        }
+        while matches!(run.phase.get_untracked(), RunPhase::Loading | RunPhase::Running) {
+            clock::sleep(50).await;
+        }
+        run.live_pending.set_value(false);
+        run.last_live.set_value(browser::now_ms());
+        let spec = ctx.state.pivot.get_untracked();
+        let up_to_date = ctx.state.live.versions.with_untracked(|v| v.get(&spec.table).copied().unwrap_or(0))
+            == run.data_version.get_untracked();
+        let same_table = run.output.with_untracked(|o| o.as_ref().is_some_and(|o| o.spec.table == spec.table));
+        if up_to_date || !same_table {
+            return;
+        }
+        let generation = run.next_generation();
+        execute(ctx, spec, generation, true).await;
+    });
 }
 
 /// Starts a run for `spec`, or only reshapes the last output when the query would be the same.
@@ -143,12 +223,13 @@ pub(crate) fn schedule(ctx: PivotContext, spec: PivotSpec, force: bool) {
             clock::sleep(DEBOUNCE_MS).await;
         }
         if run.is_current(generation) {
-            execute(ctx, spec, generation).await;
+            execute(ctx, spec, generation, false).await;
         }
     });
 }
 
-async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
+/// Runs `spec`; a `live` run (new rows, same shelves) does not show "running" meanwhile.
+async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64, live: bool) {
     let state = ctx.state;
     let run = ctx.run;
     let stale = move || !run.is_current(generation);
@@ -197,13 +278,16 @@ async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
         }
     }
 
-    run.phase.set(RunPhase::Running);
-    // Paint "running" before the engine takes the thread.
-    browser::next_frame().await;
-    if stale() {
-        return;
+    if !live {
+        run.phase.set(RunPhase::Running);
+        // Paint "running" before the engine takes the thread.
+        browser::next_frame().await;
+        if stale() {
+            return;
+        }
     }
     let started = browser::now_ms();
+    let version = state.live.versions.with_untracked(|v| v.get(&table.name).copied().unwrap_or(0));
     let outcome = run_query(ctx, &spec, &table, &time_zone, today);
     let millis = browser::now_ms() - started;
     if stale() {
@@ -212,6 +296,7 @@ async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
     match outcome {
         Ok(output) => {
             run.output.set(Some(Arc::new(output)));
+            run.data_version.set(version);
             run.phase.set(RunPhase::Done(millis));
         }
         Err(error) => {
@@ -228,10 +313,68 @@ fn run_query(
     time_zone: &str,
     today: chrono::NaiveDate,
 ) -> Result<PivotOutput, AppError> {
-    let planned = quiver_shared::pivot::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
+    let (planned, incremental) = quiver_shared::pivot::plan_incremental(spec, PlanContext { table, time_zone, today })
+        .map_err(AppError::Spec)?;
     let engine = ctx.state.engine()?;
-    let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
+    let run = ctx.run;
+    let sql_error = |e: quiver_engine::EngineError| AppError::Sql(e.to_string());
+    let output = match incremental {
+        Some(incremental) => {
+            let version = ctx.state.live.versions.with_untracked(|v| v.get(&table.name).copied().unwrap_or(0));
+            let key = query_key(spec);
+            // Fold in just the deltas when the kept partials are this query's, their sets of
+            // distinct values still mean the same ids, and every delta since is still kept.
+            let kept = run
+                .kept
+                .get_value()
+                .filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version);
+            let deltas = kept.as_ref().and_then(|kept| ctx.state.live.deltas_since(&table.name, kept.version));
+            let (mut rows, mut compacted_rows) = match (kept, deltas) {
+                (Some(kept), Some(deltas)) => {
+                    run.refresh.set("incremental");
+                    (kept.rows + fold_deltas(&engine, &incremental, deltas).map_err(sql_error)?, kept.compacted_rows)
+                }
+                _ => {
+                    run.refresh.set("full");
+                    let leaf = engine.sql(&incremental.full_leaf_sql).map_err(sql_error)?;
+                    let rows = leaf.rows();
+                    engine.register(LEAF_TABLE, leaf.schema, leaf.batches).map_err(sql_error)?;
+                    (rows, rows)
+                }
+            };
+            // Partial rows appended per delta pile up; merge them per group once they outnumber
+            // the groups, so that combining stays proportional to the groups.
+            if rows > 2 * compacted_rows + COMPACT_SLACK {
+                let compacted = engine.sql_keeping_ids(&incremental.compact_sql).map_err(sql_error)?;
+                (rows, compacted_rows) = (compacted.rows(), compacted.rows());
+                engine.register(LEAF_TABLE, compacted.schema, compacted.batches).map_err(sql_error)?;
+            }
+            let output = engine.sql_keeping_ids(&incremental.combine_sql).map_err(sql_error)?;
+            run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), rows, compacted_rows }));
+            output
+        }
+        None => {
+            run.kept.set_value(None);
+            run.refresh.set("full");
+            engine.sql(&planned.sql).map_err(sql_error)?
+        }
+    };
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
+}
+
+/// Appends the partials of `deltas` (all of them at once) to [`LEAF_TABLE`]; returns how many
+/// partial rows that added.
+fn fold_deltas(
+    engine: &quiver_engine::Engine,
+    incremental: &IncrementalPivot,
+    deltas: Vec<crate::live::Delta>,
+) -> Result<usize, quiver_engine::EngineError> {
+    let batches: Vec<_> = deltas.into_iter().flat_map(|d| d.batches).collect();
+    let Some(first) = batches.first() else { return Ok(0) };
+    engine.register(DELTA_TABLE, first.schema(), batches)?;
+    let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;
+    engine.append(LEAF_TABLE, &delta_leaf.batches)?;
+    Ok(delta_leaf.rows())
 }
 
 /// Whether the spec asks for nothing but a count of all rows.
@@ -328,7 +471,14 @@ pub(crate) fn RunStatus() -> impl IntoView {
         schedule(ctx, spec, true);
     };
     view! {
-        <div class="pivot-status" id="pivot-status" data-state=move || phase.with(RunPhase::as_str) role="status">
+        <div
+            class="pivot-status"
+            id="pivot-status"
+            data-state=move || phase.with(RunPhase::as_str)
+            data-version=move || ctx.run.data_version.get()
+            data-refresh=move || ctx.run.refresh.get()
+            role="status"
+        >
             <span class="pivot-status-text">{text}</span>
             {move || {
                 millis()

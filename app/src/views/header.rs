@@ -1,4 +1,4 @@
-//! The header bar: product name, the signed-in tenant, and the language switcher.
+//! The header bar: product name, the signed-in tenant, the live indicator and the language switcher.
 
 use crate::i18n::{Locale, Msg, tr, use_i18n};
 use crate::infra::browser;
@@ -34,6 +34,7 @@ pub(crate) fn Header() -> impl IntoView {
                     })
             }}
             <div class="header-spacer"></div>
+            <super::live_indicator::LiveIndicator />
             <label class="locale-switcher">
                 <span class="locale-label">{tr(Msg::LanguageLabel)}</span>
                 <select id="locale-select" on:change:target=move |ev| switch(ev.target().value())>

@@ -8,6 +8,7 @@
 pub(crate) mod chart_canvas;
 mod error_banner;
 mod header;
+mod live_indicator;
 mod load_panel;
 pub(crate) mod pivot_result;
 mod result_grid;
@@ -65,6 +66,7 @@ fn Workspace(token: Token) -> impl IntoView {
     Effect::new(move |_| match catalog.get() {
         Some(Ok(catalog)) => {
             state.tenant.set(Some(catalog.tenant.clone()));
+            crate::live::start(state);
             if state.selected.get_untracked().is_none() {
                 state.selected.set(first_table(&catalog));
             }

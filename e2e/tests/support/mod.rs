@@ -86,10 +86,15 @@ impl Server {
 
     /// A sign-in token for `tenant`, minted by the server binary itself.
     pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
+        self.token_with_role(tenant, "viewer")
+    }
+
+    /// A token for `tenant` with `role` (`viewer`, `editor`, `admin`; ingest needs editor).
+    pub fn token_with_role(&self, tenant: &str, role: &str) -> anyhow::Result<String> {
         let out = Command::new(&self.bin)
             .arg("--data-dir")
             .arg(&self.data_dir)
-            .args(["token", "--tenant", tenant, "--ttl", "3600"])
+            .args(["token", "--tenant", tenant, "--role", role, "--ttl", "3600"])
             .env("QUIVER_SECRET", SECRET)
             .output()?;
         anyhow::ensure!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
@@ -106,12 +111,27 @@ impl Server {
         self.request("POST", path, token, Some(body.to_string()))
     }
 
+    /// POST JSON lines to `path` (`application/x-ndjson`, the ingest API's format).
+    pub fn post_ndjson(&self, path: &str, token: &str, lines: &[String]) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.request_as("POST", path, token, Some((lines.join("\n"), "application/x-ndjson")))
+    }
+
     fn request(&self, method: &str, path: &str, token: &str, body: Option<String>) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.request_as(method, path, token, body.map(|b| (b, "application/json")))
+    }
+
+    fn request_as(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<(String, &str)>,
+    ) -> anyhow::Result<(u16, Vec<u8>)> {
         let port: u16 = self.base.rsplit(':').next().unwrap().parse()?;
         let mut stream = TcpStream::connect(("127.0.0.1", port))?;
         write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n")?;
-        if let Some(body) = &body {
-            write!(stream, "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())?;
+        if let Some((body, media_type)) = &body {
+            write!(stream, "Content-Type: {media_type}\r\nContent-Length: {}\r\n\r\n{body}", body.len())?;
         } else {
             write!(stream, "\r\n")?;
         }

@@ -29,8 +29,39 @@ pub use chart::default_chart;
 pub use spec::*;
 pub use sql::{
     MAX_DAYS, MAX_FILTERS, MAX_LIST_VALUES, MAX_SHELF_FIELDS, MAX_VALUES, QueryShape, date_range_condition,
-    distinct_values_sql, filter_condition, plan, plan_with_shape,
+    distinct_values_sql, filter_condition, plan, plan_incremental, plan_with_shape,
 };
+
+/// The engine table a live refresh keeps the last leaf partials in.
+pub const LEAF_TABLE: &str = "__quiver_pivot_leaf";
+/// The engine table holding a live delta's rows (the pivot table's columns).
+pub const DELTA_TABLE: &str = "__quiver_live_delta";
+
+/// A pivot query in pieces, so that new rows can be folded into what was computed before
+/// instead of reading every row again:
+///
+/// 1. `full_leaf_sql`: the finest groups' partial results (counts, sums, minima, maxima, sets of
+///    distinct values) over the whole table; keep its output as [`LEAF_TABLE`];
+/// 2. `combine_sql`: the pivot's output (the contract above) from [`LEAF_TABLE`] alone;
+/// 3. on new rows, registered as [`DELTA_TABLE`]: `delta_leaf_sql` gives their partials, which
+///    are appended to [`LEAF_TABLE`] as they are; then `combine_sql` again, which aggregates
+///    partials anyway, so a group with several partial rows is still counted right.
+/// 4. now and then (when appended partial rows pile up), `compact_sql` merges [`LEAF_TABLE`] to
+///    one row per group (counts and sums add, minima and maxima of both, sets unite), to be
+///    registered as the new [`LEAF_TABLE`].
+///
+/// Steps 1, 3 and 4 must share the engine's ids of distinct values (`Engine::sql_keeping_ids`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncrementalPivot {
+    /// The partials over the spec's table.
+    pub full_leaf_sql: String,
+    /// The partials over [`DELTA_TABLE`].
+    pub delta_leaf_sql: String,
+    /// [`LEAF_TABLE`] merged to one row per group.
+    pub compact_sql: String,
+    /// The output from [`LEAF_TABLE`].
+    pub combine_sql: String,
+}
 
 use crate::catalog::TableInfo;
 

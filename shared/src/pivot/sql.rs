@@ -27,8 +27,8 @@
 //! back in canonical form.
 
 use super::{
-    Agg, DateSpan, Field, Filter, FilterOp, LabelKind, PivotSpec, PlanContext, PlannedField, PlannedPivot,
-    PlannedValue, Sort, SpecError, TimeGrain, Value,
+    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, IncrementalPivot, LEAF_TABLE, LabelKind, PivotSpec,
+    PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
 };
 use crate::catalog::{ColumnInfo, TableInfo};
 use crate::sql::{Zone, quote_ident, quote_str};
@@ -71,6 +71,25 @@ pub enum QueryShape {
 
 /// [`plan`], with the subtotals computed in the given shape.
 pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape) -> Result<PlannedPivot, SpecError> {
+    plan_parts(spec, ctx, shape).map(|(planned, _)| planned)
+}
+
+/// The spec's query in the pieces a live refresh folds new rows in with (see
+/// [`IncrementalPivot`]), and the plan whose output they reproduce; `None` for a spec whose
+/// values cannot be merged from partials (median, p90), whose top N must rank all rows again,
+/// or without any Rows or Columns field.
+pub fn plan_incremental(
+    spec: &PivotSpec,
+    ctx: PlanContext<'_>,
+) -> Result<(PlannedPivot, Option<IncrementalPivot>), SpecError> {
+    plan_parts(spec, ctx, QueryShape::Rollup)
+}
+
+fn plan_parts(
+    spec: &PivotSpec,
+    ctx: PlanContext<'_>,
+    shape: QueryShape,
+) -> Result<(PlannedPivot, Option<IncrementalPivot>), SpecError> {
     let table = ctx.table;
     if spec.table != table.name {
         return Err(SpecError::new(
@@ -134,11 +153,15 @@ pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape
         // Only a count of rows: the base needs some column to have rows at all.
         base.push("1 AS __one".to_owned());
     }
-    let _ = write!(sql, "WITH base AS (\n  SELECT {}\n  FROM {}", base.join(",\n         "), quote_ident(&table.name));
-    if !conditions.is_empty() {
-        let _ = write!(sql, "\n  WHERE {}", conditions.join("\n    AND "));
-    }
-    sql.push_str("\n)");
+    let base_cte = |from: &str| {
+        let mut cte = format!("WITH base AS (\n  SELECT {}\n  FROM {}", base.join(",\n         "), quote_ident(from));
+        if !conditions.is_empty() {
+            let _ = write!(cte, "\n  WHERE {}", conditions.join("\n    AND "));
+        }
+        cte.push_str("\n)");
+        cte
+    };
+    sql.push_str(&base_cte(&table.name));
     let mut source = "base";
     let has_other = top_n.is_some_and(|t| t.other);
     if let Some(top) = top_n {
@@ -194,9 +217,42 @@ pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape
     let aggregates: Vec<String> =
         values.iter().enumerate().map(|(i, v)| format!("CAST({} AS DOUBLE) AS v{i}", v.agg_sql())).collect();
     let rolled: Option<Vec<Rolled>> = values.iter().enumerate().map(|(i, v)| v.rollup(i)).collect();
+    let has_keys = !(row_keys.is_empty() && col_keys.is_empty());
+    let incremental = match (&rolled, top_n) {
+        (Some(rolled), None) if has_keys && shape == QueryShape::Rollup => {
+            let keys = set_keys(&row_keys, &col_keys, has_other, row_keys.len(), col_keys.len());
+            let leaf = |from: &str| {
+                let mut leaf = base_cte(from);
+                leaf_sql(&mut leaf, "base", &keys, rolled);
+                leaf.push_str("\nSELECT * FROM leaf");
+                leaf
+            };
+            let mut merged = Vec::new();
+            let mut partials = keys.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+            for (i, (parts, combined)) in rolled.iter().enumerate() {
+                partials.extend(parts.iter().map(|p| format!("{}({}) AS {}", p.merge, p.name, p.name)));
+                merged.push(format!("CAST({combined} AS DOUBLE) AS v{i}"));
+            }
+            let compact = format!(
+                "SELECT {}\nFROM {}\nGROUP BY {}",
+                partials.join(",\n       "),
+                quote_ident(LEAF_TABLE),
+                keys.join(", ")
+            );
+            let mut combine = String::new();
+            grouping_sets_sql(&mut combine, &quote_ident(LEAF_TABLE), &row_keys, &col_keys, has_other, &merged);
+            Some(IncrementalPivot {
+                full_leaf_sql: leaf(&table.name),
+                delta_leaf_sql: leaf(DELTA_TABLE),
+                compact_sql: compact,
+                combine_sql: combine.trim_start().to_owned(),
+            })
+        }
+        _ => None,
+    };
     match shape {
         QueryShape::GroupingSets => grouping_sets_sql(&mut sql, source, &row_keys, &col_keys, has_other, &aggregates),
-        QueryShape::Rollup if rolled.is_some() && !(row_keys.is_empty() && col_keys.is_empty()) => {
+        QueryShape::Rollup if rolled.is_some() && has_keys => {
             rollup_sql(&mut sql, source, &row_keys, &col_keys, has_other, rolled.unwrap_or_default())
         }
         QueryShape::UnionAll | QueryShape::Rollup => {
@@ -204,7 +260,7 @@ pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape
         }
     }
 
-    Ok(PlannedPivot {
+    let planned = PlannedPivot {
         sql,
         rows: rows.into_iter().map(PlannedShelfField::into_planned).collect(),
         columns: columns.into_iter().map(PlannedShelfField::into_planned).collect(),
@@ -215,7 +271,8 @@ pub fn plan_with_shape(spec: &PivotSpec, ctx: PlanContext<'_>, shape: QueryShape
             .collect(),
         has_other,
         days,
-    })
+    };
+    Ok((planned, incremental))
 }
 
 /// Every (rows depth, columns depth), finest first: the first branch of a UNION ALL fixes the
@@ -277,11 +334,17 @@ fn rollup_sql(
     values: Vec<Rolled>,
 ) {
     let keys = set_keys(row_keys, col_keys, has_other, row_keys.len(), col_keys.len());
+    leaf_sql(sql, source, &keys, &values);
+    let merged: Vec<String> =
+        values.iter().enumerate().map(|(i, (_, combined))| format!("CAST({combined} AS DOUBLE) AS v{i}")).collect();
+    grouping_sets_sql(sql, "leaf", row_keys, col_keys, has_other, &merged);
+}
+
+/// Appends the `leaf` CTE: the partial results of every value per finest group.
+fn leaf_sql(sql: &mut String, source: &str, keys: &[&str], values: &[Rolled]) {
     let mut select: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
-    let mut merged = Vec::new();
-    for (i, (partials, combined)) in values.into_iter().enumerate() {
-        select.extend(partials);
-        merged.push(format!("CAST({combined} AS DOUBLE) AS v{i}"));
+    for (partials, _) in values {
+        select.extend(partials.iter().map(|p| format!("{} AS {}", p.expr, p.name)));
     }
     let _ = write!(
         sql,
@@ -289,7 +352,6 @@ fn rollup_sql(
         select.join(",\n         "),
         keys.join(", ")
     );
-    grouping_sets_sql(sql, "leaf", row_keys, col_keys, has_other, &merged);
 }
 
 fn union_all_sql(
@@ -507,7 +569,21 @@ fn check_twice(spec: &PivotSpec) -> Result<(), SpecError> {
 }
 
 /// A value's partial results at the finest level, and how coarser levels combine them.
-type Rolled = (Vec<String>, String);
+type Rolled = (Vec<Partial>, String);
+
+/// One partial result of a value at the finest level.
+struct Partial {
+    /// The aggregate over `base` (`count(a0)`).
+    expr: String,
+    /// Its column in `leaf` (`p0`, `q0`).
+    name: String,
+    /// The aggregate that merges two partials of the same group (`sum` for counts).
+    merge: &'static str,
+}
+
+fn partial(expr: String, name: String, merge: &'static str) -> Partial {
+    Partial { expr, name, merge }
+}
 
 /// A value, checked: its input expression in `base` (none for a count of rows) and aggregation.
 struct ValueInput {
@@ -525,21 +601,27 @@ impl ValueInput {
     fn rollup(&self, i: usize) -> Option<Rolled> {
         let p = format!("p{i}");
         let Some(input) = &self.input_name else {
-            return Some((vec![format!("count(*) AS {p}")], format!("coalesce(sum({p}), 0)")));
+            return Some((vec![partial("count(*)".to_owned(), p.clone(), "sum")], format!("coalesce(sum({p}), 0)")));
         };
         Some(match self.value.agg {
-            Agg::Count => (vec![format!("count({input}) AS {p}")], format!("coalesce(sum({p}), 0)")),
-            Agg::CountDistinct => {
-                (vec![format!("distinct_set({input}) AS {p}")], format!("distinct_set_union_count({p})"))
+            Agg::Count => {
+                (vec![partial(format!("count({input})"), p.clone(), "sum")], format!("coalesce(sum({p}), 0)"))
             }
-            Agg::Sum => (vec![format!("sum({input}) AS {p}")], format!("sum({p})")),
+            Agg::CountDistinct => (
+                vec![partial(format!("distinct_set({input})"), p.clone(), "distinct_set_union")],
+                format!("distinct_set_union_count({p})"),
+            ),
+            Agg::Sum => (vec![partial(format!("sum({input})"), p.clone(), "sum")], format!("sum({p})")),
             // The input is already a DOUBLE; a group without numbers has a null sum.
             Agg::Avg => (
-                vec![format!("sum({input}) AS {p}"), format!("count({input}) AS q{i}")],
+                vec![
+                    partial(format!("sum({input})"), p.clone(), "sum"),
+                    partial(format!("count({input})"), format!("q{i}"), "sum"),
+                ],
                 format!("sum({p}) / CAST(sum(q{i}) AS DOUBLE)"),
             ),
-            Agg::Min => (vec![format!("min({input}) AS {p}")], format!("min({p})")),
-            Agg::Max => (vec![format!("max({input}) AS {p}")], format!("max({p})")),
+            Agg::Min => (vec![partial(format!("min({input})"), p.clone(), "min")], format!("min({p})")),
+            Agg::Max => (vec![partial(format!("max({input})"), p.clone(), "max")], format!("max({p})")),
             Agg::Median | Agg::P90 => return None,
         })
     }
