@@ -50,9 +50,8 @@ impl Engine {
 /// One dashboard query, as each engine expresses it (`None`: the engine cannot).
 struct Query {
     name: &'static str,
-    /// SQL for DataFusion and, unless `duckdb` says otherwise, DuckDB.
+    /// SQL for DataFusion and DuckDB (see [`duckdb_sql`]).
     sql: &'static str,
-    duckdb: Option<&'static str>,
     perspective: Option<Value>,
 }
 
@@ -79,22 +78,21 @@ fn queries() -> Vec<Query> {
         Query {
             name: "group by 1: count by event",
             sql: "SELECT event_name, count(*) AS n FROM events GROUP BY event_name",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "group_by": ["event_name"], "columns": ["session_id"],
                                    "aggregates": { "session_id": "count" } })),
         },
         Query {
             name: "group by 2: count, sum",
             sql: "SELECT channel, platform, count(*) AS n, sum(price) AS revenue FROM events GROUP BY channel, platform",
-            duckdb: None,
-            perspective: p(json!({ "table": "events", "group_by": ["channel", "platform"], "columns": ["session_id", "price"],
-                                   "aggregates": { "session_id": "count", "price": "sum" } })),
+            perspective: p(
+                json!({ "table": "events", "group_by": ["channel", "platform"], "columns": ["session_id", "price"],
+                                   "aggregates": { "session_id": "count", "price": "sum" } }),
+            ),
         },
         Query {
             name: "group by 3: count, sum, count distinct",
             sql: "SELECT country, platform, event_name, count(*) AS n, sum(price) AS revenue, count(DISTINCT user_id) AS users \
                   FROM events GROUP BY country, platform, event_name",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "group_by": ["country", "platform", "event_name"],
                                    "columns": ["session_id", "price", "user_id"],
                                    "aggregates": { "session_id": "count", "price": "sum", "user_id": "distinct count" } })),
@@ -102,7 +100,6 @@ fn queries() -> Vec<Query> {
         Query {
             name: "count distinct users by channel",
             sql: "SELECT channel, count(DISTINCT user_id) AS users FROM events GROUP BY channel",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "group_by": ["channel"], "columns": ["user_id"],
                                    "aggregates": { "user_id": "distinct count" } })),
         },
@@ -110,7 +107,6 @@ fn queries() -> Vec<Query> {
             name: "filtered group by",
             sql: "SELECT country, count(*) AS n, sum(price) AS revenue FROM events \
                   WHERE event_name = 'purchase' AND platform = 'ios' GROUP BY country",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "group_by": ["country"], "columns": ["session_id", "price"],
                                    "aggregates": { "session_id": "count", "price": "sum" },
                                    "filter": [["event_name", "==", "purchase"], ["platform", "==", "ios"]] })),
@@ -118,7 +114,6 @@ fn queries() -> Vec<Query> {
         Query {
             name: "hourly buckets",
             sql: "SELECT date_trunc('hour', ts) AS hour, count(*) AS n FROM events GROUP BY 1 ORDER BY 1",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "expressions": { "hour": "bucket(\"ts\", 'h')" },
                                    "group_by": ["hour"], "columns": ["session_id"], "aggregates": { "session_id": "count" } })),
         },
@@ -126,7 +121,6 @@ fn queries() -> Vec<Query> {
             name: "daily buckets by event, users",
             sql: "SELECT date_trunc('day', ts) AS day, event_name, count(*) AS n, count(DISTINCT user_id) AS users \
                   FROM events GROUP BY 1, 2 ORDER BY 1, 2",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "expressions": { "day": "bucket(\"ts\", 'D')" },
                                    "group_by": ["day", "event_name"], "columns": ["session_id", "user_id"],
                                    "aggregates": { "session_id": "count", "user_id": "distinct count" } })),
@@ -134,7 +128,6 @@ fn queries() -> Vec<Query> {
         Query {
             name: "top 10 users by revenue",
             sql: "SELECT user_id, sum(price) AS revenue FROM events GROUP BY user_id ORDER BY revenue DESC NULLS LAST LIMIT 10",
-            duckdb: None,
             perspective: p(json!({ "table": "events", "group_by": ["user_id"], "columns": ["price"],
                                    "aggregates": { "price": "sum" }, "sort": [["price", "desc"]], "end_row": 11 })),
         },
@@ -142,12 +135,24 @@ fn queries() -> Vec<Query> {
             name: "join: lead events × leads",
             sql: "SELECT l.region, e.kind, count(*) AS n, sum(e.duration_s) AS seconds \
                   FROM lead_events e JOIN leads l ON e.lead_id = l.lead_id GROUP BY l.region, e.kind",
-            duckdb: None,
             perspective: None,
         },
-        Query { name: "5-step funnel, 7-day window", sql: FUNNEL, duckdb: None, perspective: None },
-        Query { name: "weekly retention (cohort × week)", sql: RETENTION, duckdb: None, perspective: None },
+        Query { name: "5-step funnel, 7-day window", sql: FUNNEL, perspective: None },
+        Query { name: "weekly retention (cohort × week)", sql: RETENTION, perspective: None },
     ]
+}
+
+/// The query as DuckDB-WASM can run it. Arrow's UTC timestamps arrive in DuckDB as `TIMESTAMPTZ`,
+/// and without its ICU extension (which DuckDB-WASM would download from the network) DuckDB has
+/// no `date_trunc` or interval arithmetic on them: queries that use `ts` read `events` with `ts`
+/// cast to a plain `TIMESTAMP` (UTC, the same instants), which DuckDB's optimizer folds into the
+/// scan.
+fn duckdb_sql(sql: &str) -> String {
+    let uses_ts = sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|word| word == "ts");
+    if !uses_ts {
+        return sql.to_owned();
+    }
+    sql.replace("FROM events", "FROM (SELECT * REPLACE (CAST(ts AS TIMESTAMP) AS ts) FROM events)")
 }
 
 /// Runs `window.peer[op](arg)` in the page and resolves with its time, its rows, and the page's
@@ -214,7 +219,10 @@ async fn wait_for_peer(browser: &Browser, engine: Engine) -> anyhow::Result<()> 
         let ready = if engine == Engine::Quiver {
             browser.client.execute(QUIVER_PEER, vec![]).await?
         } else {
-            browser.client.execute("if (window.peerError) return window.peerError; return !!window.peer;", vec![]).await?
+            browser
+                .client
+                .execute("if (window.peerError) return window.peerError; return !!window.peer;", vec![])
+                .await?
         };
         match ready {
             Value::Bool(true) => return Ok(()),
@@ -244,18 +252,19 @@ async fn run_engine(server: &Server, token: &str, engine: Engine, queries: &[Que
     };
     browser.client.goto(&format!("{}{page}?token={token}", server.base)).await?;
     wait_for_peer(&browser, engine).await?;
-    let mut figures = Figures::default();
-    figures.version = browser.client.execute("return navigator.userAgent", vec![]).await?.as_str().unwrap_or("").to_owned();
+    let version = browser.client.execute("return navigator.userAgent", vec![]).await?;
+    let mut figures = Figures { version: version.as_str().unwrap_or_default().to_owned(), ..Figures::default() };
     for table in TABLES {
-        let (ms, rows) =
-            op(&browser, "load", json!(table), &mut figures).await.map_err(|e| anyhow::anyhow!("loading {table}: {e}"))?;
+        let (ms, rows) = op(&browser, "load", json!(table), &mut figures)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading {table}: {e}"))?;
         println!("load {table}: {ms:.0} ms, {rows} rows");
         figures.loads.push((ms, rows));
     }
     for query in queries {
         let arg = match engine {
             Engine::Quiver => Some(json!(query.sql)),
-            Engine::DuckDb => Some(json!(query.duckdb.unwrap_or(query.sql))),
+            Engine::DuckDb => Some(json!(duckdb_sql(query.sql))),
             Engine::Perspective => query.perspective.clone(),
         };
         let Some(arg) = arg else {
@@ -459,10 +468,15 @@ async fn main() -> anyhow::Result<()> {
         .map(|f| nm.join("@duckdb/duckdb-wasm/dist").join(f))
         .chain([nm.join("apache-arrow/Arrow.es2015.min.js")])
         .collect();
-    let persp: Vec<PathBuf> = ["wasm/perspective-server.wasm", "wasm/perspective-js.wasm", "cdn/perspective.js", "cdn/perspective-server.worker.js"]
-        .iter()
-        .map(|f| nm.join("@finos/perspective/dist").join(f))
-        .collect();
+    let persp: Vec<PathBuf> = [
+        "wasm/perspective-server.wasm",
+        "wasm/perspective-js.wasm",
+        "cdn/perspective.js",
+        "cdn/perspective-server.worker.js",
+    ]
+    .iter()
+    .map(|f| nm.join("@finos/perspective/dist").join(f))
+    .collect();
     let bundles = [
         ("Quiver, whole app (every file of the build)", sizes(&app_files, quality)?),
         ("Quiver, wasm only", sizes(&app_wasm, quality)?),
@@ -499,11 +513,16 @@ fn render(
     }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        })
         .unwrap_or_default();
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .and_then(|m| {
+            m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
+        })
         .unwrap_or(0.0);
     writeln!(
         r,
@@ -511,13 +530,24 @@ fn render(
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         mem / 1048576.0
     )?;
+    // Other work on the machine skews every engine's figures; say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    writeln!(
+        r,
+        "- Load average at the end of the run (1, 5, 15 min): {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(", ")
+    )?;
     writeln!(r, "- Browser: {}", quiver.version)?;
-    writeln!(r, "- Data: demo scale {scale}, 120 days, tenant acme, loaded whole: {}", TABLES
-        .iter()
-        .zip(&quiver.loads)
-        .map(|(t, (_, rows))| format!("`{t}` {rows} rows"))
-        .collect::<Vec<_>>()
-        .join(", "))?;
+    writeln!(
+        r,
+        "- Data: demo scale {scale}, 120 days, tenant acme, loaded whole: {}",
+        TABLES
+            .iter()
+            .zip(&quiver.loads)
+            .map(|(t, (_, rows))| format!("`{t}` {rows} rows"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
     writeln!(
         r,
         "- Every engine reads the same Arrow IPC partition streams from the same Quiver server (two downloads in \
@@ -556,7 +586,10 @@ fn render(
     for (qi, query) in queries.iter().enumerate() {
         let cell = |t: &Result<Timing, String>| match t {
             Ok(t) => format!("{:.1} / {:.1}", t.first, t.warm),
-            Err(e) => format!("— ({})", e.replace('|', "/")),
+            Err(e) => {
+                let first_line: String = e.lines().next().unwrap_or_default().chars().take(80).collect();
+                format!("— ({})", first_line.replace('|', "/"))
+            }
         };
         let q = &quiver.queries[qi];
         write!(r, "| {} | {} |", query.name, cell(q))?;
@@ -569,10 +602,22 @@ fn render(
                 }
                 _ => "—".to_owned(),
             };
-            write!(r, " {} | {ratio} |", cell(p))?;
+            // DuckDB answers with the same rows as DataFusion; Perspective's views add a total row.
+            let mismatch = match (q, p, peers[pi].0) {
+                (Ok(q), Ok(p), Engine::DuckDb) if q.rows != p.rows => format!(" ({} rows!)", p.rows),
+                _ => String::new(),
+            };
+            write!(r, " {}{mismatch} | {ratio} |", cell(p))?;
         }
         writeln!(r, " {} |", q.as_ref().map_or(0, |t| t.rows))?;
     }
+    writeln!(
+        r,
+        "\nQuiver's load is the app's own (`app/src/load.rs`): it yields a frame after each partition so the \
+         progress bar paints, and runs the table preview (`SELECT * … LIMIT 20`) before it reports done. \
+         DuckDB's load ends with a `count(*)`, Perspective's with `size()`. Perspective has no SQL: its column is \
+         the view config that computes the same groups (no joins, funnels or retention)."
+    )?;
     writeln!(r, "\n## Geometric mean of warm speed-ups\n")?;
     for (pi, (e, _)) in peers.iter().enumerate() {
         let target = if *e == Engine::DuckDb { 2.0 } else { 20.0 };
@@ -591,7 +636,10 @@ fn render(
     }
 
     writeln!(r, "\n## Memory (peak)\n")?;
-    writeln!(r, "| engine | JS heap, page (`performance.memory`) | wasm memory (Quiver's) | renderer process RSS (VmHWM: page + workers + wasm) |")?;
+    writeln!(
+        r,
+        "| engine | JS heap, page (`performance.memory`) | wasm memory (Quiver's) | renderer process RSS (VmHWM: page + workers + wasm) |"
+    )?;
     writeln!(r, "|---|---:|---:|---:|")?;
     for (e, f) in results {
         let wasm = if f.peak_wasm > 0.0 { mb(f.peak_wasm) } else { "— (in a worker)".to_owned() };
@@ -604,6 +652,7 @@ fn render(
     for (name, (raw, gz, br)) in bundles {
         writeln!(r, "| {name} | {} | {} | {} |", mb(*raw as f64), mb(*gz as f64), mb(*br as f64))?;
     }
+    writeln!(r, "\nPerspective ships its wasm already compressed (and inflates it in the page), hence equal columns.")?;
     let app_br = bundles[0].1.2 as f64;
     writeln!(
         r,

@@ -78,7 +78,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data_dir)
             .arg("--app-dir")
-            .arg(&app_dir)
+            .arg(app_dir)
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .env("QUIVER_SECRET", SECRET)
             .stdout(Stdio::null())
@@ -161,9 +161,16 @@ impl Browser {
         let downloads = profile.path().join("downloads");
         std::fs::create_dir_all(&downloads)?;
         let mut args: Vec<String> = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", "--window-size=1400,1000",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1400,1000",
         ]
         .iter()
         .chain(extra)
