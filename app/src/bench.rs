@@ -5,6 +5,7 @@ use crate::load::{LoadRequest, load_table};
 use crate::state::{AppState, LoadPhase};
 use futures::FutureExt;
 use leptos::prelude::*;
+use quiver_engine::GridCell;
 
 /// Installs `window.__quiver_bench` for this page's state.
 pub(crate) fn install(state: AppState) {
@@ -27,5 +28,14 @@ pub(crate) fn install(state: AppState) {
         let engine = state.engine().map_err(|e| format!("{e:?}"))?;
         engine.sql(query).map(|out| out.rows()).map_err(|e| e.to_string())
     };
-    bench_hook::install(load, sql);
+    let scalar = move |query: &str| {
+        let engine = state.engine().map_err(|e| format!("{e:?}"))?;
+        let grid = engine.sql(query).map_err(|e| e.to_string())?.to_grid(1);
+        Ok(match grid.rows.first().and_then(|row| row.first()) {
+            Some(GridCell::Int(i)) => Some(*i as f64),
+            Some(GridCell::Float(f)) => Some(*f),
+            _ => None,
+        })
+    };
+    bench_hook::install(load, sql, scalar);
 }

@@ -52,6 +52,9 @@ struct Query {
     name: &'static str,
     /// SQL for DataFusion and DuckDB (see [`duckdb_sql`]).
     sql: &'static str,
+    /// An aggregate over the SQL result's columns (`SELECT check FROM (sql) q`), computed by both
+    /// SQL engines, untimed, to show that they give the same answer.
+    check: &'static str,
     perspective: Option<Value>,
 }
 
@@ -77,12 +80,14 @@ fn queries() -> Vec<Query> {
     vec![
         Query {
             name: "group by 1: count by event",
+            check: "sum(n * length(event_name))",
             sql: "SELECT event_name, count(*) AS n FROM events GROUP BY event_name",
             perspective: p(json!({ "table": "events", "group_by": ["event_name"], "columns": ["session_id"],
                                    "aggregates": { "session_id": "count" } })),
         },
         Query {
             name: "group by 2: count, sum",
+            check: "sum(n * length(channel || platform)) + sum(revenue)",
             sql: "SELECT channel, platform, count(*) AS n, sum(price) AS revenue FROM events GROUP BY channel, platform",
             perspective: p(
                 json!({ "table": "events", "group_by": ["channel", "platform"], "columns": ["session_id", "price"],
@@ -91,6 +96,7 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "group by 3: count, sum, count distinct",
+            check: "sum(users * length(country || platform || event_name)) + sum(n) + sum(revenue)",
             sql: "SELECT country, platform, event_name, count(*) AS n, sum(price) AS revenue, count(DISTINCT user_id) AS users \
                   FROM events GROUP BY country, platform, event_name",
             perspective: p(json!({ "table": "events", "group_by": ["country", "platform", "event_name"],
@@ -99,12 +105,14 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "count distinct users by channel",
+            check: "sum(users * length(channel))",
             sql: "SELECT channel, count(DISTINCT user_id) AS users FROM events GROUP BY channel",
             perspective: p(json!({ "table": "events", "group_by": ["channel"], "columns": ["user_id"],
                                    "aggregates": { "user_id": "distinct count" } })),
         },
         Query {
             name: "filtered group by",
+            check: "sum(n * length(country)) + sum(revenue)",
             sql: "SELECT country, count(*) AS n, sum(price) AS revenue FROM events \
                   WHERE event_name = 'purchase' AND platform = 'ios' GROUP BY country",
             perspective: p(json!({ "table": "events", "group_by": ["country"], "columns": ["session_id", "price"],
@@ -113,12 +121,14 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "hourly buckets",
+            check: "sum(n * (1 + date_part('hour', hour)))",
             sql: "SELECT date_trunc('hour', ts) AS hour, count(*) AS n FROM events GROUP BY 1 ORDER BY 1",
             perspective: p(json!({ "table": "events", "expressions": { "hour": "bucket(\"ts\", 'h')" },
                                    "group_by": ["hour"], "columns": ["session_id"], "aggregates": { "session_id": "count" } })),
         },
         Query {
             name: "daily buckets by event, users",
+            check: "sum(users * date_part('day', day)) + sum(n * length(event_name))",
             sql: "SELECT date_trunc('day', ts) AS day, event_name, count(*) AS n, count(DISTINCT user_id) AS users \
                   FROM events GROUP BY 1, 2 ORDER BY 1, 2",
             perspective: p(json!({ "table": "events", "expressions": { "day": "bucket(\"ts\", 'D')" },
@@ -127,18 +137,25 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "top 10 users by revenue",
+            check: "sum(revenue) + sum(length(user_id))",
             sql: "SELECT user_id, sum(price) AS revenue FROM events GROUP BY user_id ORDER BY revenue DESC NULLS LAST LIMIT 10",
             perspective: p(json!({ "table": "events", "group_by": ["user_id"], "columns": ["price"],
                                    "aggregates": { "price": "sum" }, "sort": [["price", "desc"]], "end_row": 11 })),
         },
         Query {
             name: "join: lead events × leads",
+            check: "sum(n * length(region || kind)) + sum(seconds)",
             sql: "SELECT l.region, e.kind, count(*) AS n, sum(e.duration_s) AS seconds \
                   FROM lead_events e JOIN leads l ON e.lead_id = l.lead_id GROUP BY l.region, e.kind",
             perspective: None,
         },
-        Query { name: "5-step funnel, 7-day window", sql: FUNNEL, perspective: None },
-        Query { name: "weekly retention (cohort × week)", sql: RETENTION, perspective: None },
+        Query { name: "5-step funnel, 7-day window", sql: FUNNEL, check: "sum(users * step)", perspective: None },
+        Query {
+            name: "weekly retention (cohort × week)",
+            sql: RETENTION,
+            check: "sum(users * (1 + date_part('day', week)))",
+            perspective: None,
+        },
     ]
 }
 
@@ -170,11 +187,20 @@ Promise.resolve().then(() => window.peer[op](arg)).then(
   (e) => done({ error: String((e && e.message) || e) }));
 "#;
 
+/// `window.peer.scalar(sql)`, untimed: the check value of a query.
+const SCALAR: &str = r#"
+const [sql, done] = arguments;
+Promise.resolve().then(() => window.peer.scalar(sql)).then(
+  (value) => done({ value }),
+  (e) => done({ error: String((e && e.message) || e) }));
+"#;
+
 /// The Quiver adapter, injected into the app page: the hook the app installs.
 const QUIVER_PEER: &str = r#"
 const hook = window.__quiver_bench;
 if (!hook) return false;
-window.peer = { name: 'Quiver', load: (t) => hook.load(t), query: (q) => hook.sql(q), wasmBytes: () => hook.wasmBytes() };
+window.peer = { name: 'Quiver', load: (t) => hook.load(t), query: (q) => hook.sql(q), scalar: (q) => hook.scalar(q),
+                wasmBytes: () => hook.wasmBytes() };
 return true;
 "#;
 
@@ -183,6 +209,8 @@ struct Timing {
     first: f64,
     warm: f64,
     rows: u64,
+    /// The query's check value (SQL engines only).
+    answer: Option<f64>,
 }
 
 #[derive(Default)]
@@ -277,11 +305,27 @@ async fn run_engine(server: &Server, token: &str, engine: Engine, queries: &[Que
             for _ in 0..WARM_RUNS {
                 warm.push(op(&browser, "query", arg.clone(), &mut figures).await?.0);
             }
-            Ok::<_, String>(Timing { first, warm: median(warm), rows })
+            let answer = match engine {
+                Engine::Perspective => None,
+                _ => {
+                    let check = format!("SELECT {} AS v FROM ({}) q", query.check, query.sql);
+                    let check = if engine == Engine::DuckDb { duckdb_sql(&check) } else { check };
+                    let result =
+                        browser.client.execute_async(SCALAR, vec![json!(check)]).await.map_err(|e| e.to_string())?;
+                    if let Some(error) = result.get("error") {
+                        return Err(format!("check: {error}"));
+                    }
+                    result["value"].as_f64()
+                }
+            };
+            Ok::<_, String>(Timing { first, warm: median(warm), rows, answer })
         }
         .await;
         match &timing {
-            Ok(t) => println!("{}: first {:.1} ms, warm {:.1} ms, {} rows", query.name, t.first, t.warm, t.rows),
+            Ok(t) => println!(
+                "{}: first {:.1} ms, warm {:.1} ms, {} rows, check {:?}",
+                query.name, t.first, t.warm, t.rows, t.answer
+            ),
             Err(e) => println!("{}: {e}", query.name),
         }
         figures.queries.push(timing);
@@ -431,6 +475,16 @@ fn mb(bytes: f64) -> String {
 /// "1.8× faster" style: the peer's time over Quiver's.
 fn speedup(quiver: f64, peer: f64) -> String {
     if peer >= quiver { format!("{:.2}× faster", peer / quiver) } else { format!("{:.2}× slower", quiver / peer) }
+}
+
+/// Whether two check values are the same answer: equal to 1e-9 relative (float sums may be added
+/// in another order).
+fn agree(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        // No value on either side proves nothing.
+        _ => false,
+    }
 }
 
 fn geomean(xs: &[f64]) -> f64 {
@@ -583,6 +637,7 @@ fn render(
     writeln!(r, " rows |")?;
     writeln!(r, "|---|---:|{}---:|", "---:|---:|".repeat(peers.len()))?;
     let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); peers.len()];
+    let mut mismatches = Vec::new();
     for (qi, query) in queries.iter().enumerate() {
         let cell = |t: &Result<Timing, String>| match t {
             Ok(t) => format!("{:.1} / {:.1}", t.first, t.warm),
@@ -605,11 +660,24 @@ fn render(
             // DuckDB answers with the same rows as DataFusion; Perspective's views add a total row.
             let mismatch = match (q, p, peers[pi].0) {
                 (Ok(q), Ok(p), Engine::DuckDb) if q.rows != p.rows => format!(" ({} rows!)", p.rows),
+                (Ok(q), Ok(p), Engine::DuckDb) if !agree(q.answer, p.answer) => {
+                    mismatches.push(format!("{}: Quiver {:?}, DuckDB {:?}", query.name, q.answer, p.answer));
+                    " (answer differs!)".to_owned()
+                }
                 _ => String::new(),
             };
             write!(r, " {}{mismatch} | {ratio} |", cell(p))?;
         }
         writeln!(r, " {} |", q.as_ref().map_or(0, |t| t.rows))?;
+    }
+    if mismatches.is_empty() {
+        writeln!(
+            r,
+            "\nQuiver and DuckDB-WASM agree on every query: same rows, and the same value (to 1e-9) of a check \
+             aggregate over each result's columns (`check` in `peers.rs`)."
+        )?;
+    } else {
+        writeln!(r, "\n**Answers differ** (check aggregate): {}", mismatches.join("; "))?;
     }
     writeln!(
         r,

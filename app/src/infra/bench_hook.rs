@@ -5,6 +5,7 @@
 //! - `load(table)`: a promise of the rows registered, after the app's own load of every
 //!   partition of `table` (manifest, downloads, IPC decode, registration; see `crate::load`);
 //! - `sql(query)`: runs one statement in the app's DataFusion engine, returns the result's rows;
+//! - `scalar(query)`: the first cell of the result as a number (or null), to compare answers;
 //! - `wasmBytes()`: the size of the app's wasm linear memory (which the JS heap does not count).
 //!
 //! It adds no capability a signed-in page lacks: the same token loads the same tables.
@@ -19,6 +20,7 @@ use wasm_bindgen::prelude::*;
 pub(crate) fn install(
     load: impl Fn(String) -> LocalBoxFuture<'static, Result<u64, String>> + 'static,
     sql: impl Fn(&str) -> Result<usize, String> + 'static,
+    scalar: impl Fn(&str) -> Result<Option<f64>, String> + 'static,
 ) {
     let Some(window) = web_sys::window() else { return };
     let hook = Object::new();
@@ -34,6 +36,9 @@ pub(crate) fn install(
     let sql = Closure::<dyn Fn(String) -> Result<f64, JsValue>>::new(move |query: String| {
         sql(&query).map(|rows| rows as f64).map_err(|message| js_sys::Error::new(&message).into())
     });
+    let scalar = Closure::<dyn Fn(String) -> Result<JsValue, JsValue>>::new(move |query: String| {
+        scalar(&query).map(|v| v.map_or(JsValue::NULL, JsValue::from_f64)).map_err(|m| js_sys::Error::new(&m).into())
+    });
     let wasm_bytes = Closure::<dyn Fn() -> f64>::new(|| {
         wasm_bindgen::memory()
             .dyn_into::<js_sys::WebAssembly::Memory>()
@@ -43,6 +48,7 @@ pub(crate) fn install(
     // The closures live as long as the page: hand them to JS for good.
     let _ = Reflect::set(&hook, &"load".into(), &load.into_js_value());
     let _ = Reflect::set(&hook, &"sql".into(), &sql.into_js_value());
+    let _ = Reflect::set(&hook, &"scalar".into(), &scalar.into_js_value());
     let _ = Reflect::set(&hook, &"wasmBytes".into(), &wasm_bytes.into_js_value());
     let _ = Reflect::set(&window, &"__quiver_bench".into(), &hook);
 }
