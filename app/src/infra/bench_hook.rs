@@ -1,7 +1,7 @@
 //! `window.__quiver_bench`: the hook the peer benchmark (`e2e/benches/peers.rs`) drives, so that
 //! Quiver is timed through the app's own load path and engine, in the page, like its peers.
 //!
-//! Three functions, all timed by the caller with `performance.now()`:
+//! Four functions; the benchmark times `load` and `sql` around the call with `performance.now()`:
 //! - `load(table)`: a promise of the rows registered, after the app's own load of every
 //!   partition of `table` (manifest, downloads, IPC decode, registration; see `crate::load`);
 //! - `sql(query)`: runs one statement in the app's DataFusion engine, returns the result's rows;
