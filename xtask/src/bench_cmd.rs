@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: the benchmarks in headless Chromium against the release app and server.
 //! Not part of `cargo xtask test`: the release build of the app alone takes many minutes.
+//! `peers` (Quiver against DuckDB-WASM and Perspective) also needs the npm packages pinned in
+//! `package.json`, and regenerates `BENCHMARKS.md`.
 
 use crate::app_build::{self, Profile};
 use crate::tools;
