@@ -4,7 +4,7 @@
 //! store's tests). Nothing is downloaded from outside the package registries.
 
 use anyhow::{Context, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The trunk release known to build with this toolchain (0.22 needs a newer rustc).
@@ -129,14 +129,38 @@ pub(crate) fn wasm_opt() -> anyhow::Result<PathBuf> {
     let bin = root.join("node_modules/.bin");
     if !bin.join("wasm-opt").is_file() {
         println!("Installing binaryen (wasm-opt) from npm…");
-        let lock = root.join("package-lock.json").is_file();
-        run(Command::new("npm").current_dir(&root).args(if lock {
-            &["ci", "--no-audit", "--no-fund"][..]
-        } else {
-            &["install", "--no-audit", "--no-fund"][..]
-        }))?;
+        npm_install(&root)?;
     }
     Ok(bin)
+}
+
+/// The peers of the benchmarks, DuckDB-WASM and Perspective, from npm at the versions
+/// `package.json` pins; the bench serves them from `node_modules/`.
+pub(crate) fn bench_peers() -> anyhow::Result<()> {
+    let root = crate::root();
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("package.json"))?)?;
+    let pinned = manifest["devDependencies"].as_object().cloned().unwrap_or_default();
+    let missing = pinned.iter().any(|(name, version)| {
+        let installed = std::fs::read(root.join("node_modules").join(name).join("package.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        installed.as_ref().and_then(|p| p["version"].as_str()) != version.as_str()
+    });
+    if missing {
+        println!("Installing the benchmark peers (DuckDB-WASM, Perspective) from npm…");
+        npm_install(&root)?;
+    }
+    Ok(())
+}
+
+/// `npm ci` when there is a lockfile (exact versions), else `npm install`.
+fn npm_install(root: &Path) -> anyhow::Result<()> {
+    let lock = root.join("package-lock.json").is_file();
+    run(Command::new("npm").current_dir(root).args(if lock {
+        &["ci", "--no-audit", "--no-fund"][..]
+    } else {
+        &["install", "--no-audit", "--no-fund"][..]
+    }))
 }
 
 /// PATH with `first` in front, so tools installed there win over system ones.

@@ -5,6 +5,7 @@
 //! them readable as plain Rust and makes the browser surface easy to audit.
 
 pub(crate) mod api;
+pub(crate) mod bench_hook;
 pub(crate) mod browser;
 pub(crate) mod clipboard;
 pub(crate) mod clock;

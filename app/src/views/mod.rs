@@ -43,6 +43,7 @@ pub(crate) fn App() -> impl IntoView {
     provide_context(i18n);
     let state = AppState::new(session::initial_token());
     provide_context(state);
+    crate::bench::install(state);
     Effect::new(move |_| browser::set_document_language(i18n.locale.get().tag()));
 
     view! {

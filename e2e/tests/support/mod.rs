@@ -61,7 +61,11 @@ fn env_path(name: &str) -> anyhow::Result<PathBuf> {
 impl Server {
     /// Generates a demo warehouse (`days` days ending today, `scale`) and starts the server.
     pub fn start(scale: f64, days: u32) -> anyhow::Result<Self> {
-        let app_dir = env_path("QUIVER_E2E_APP_DIR")?;
+        Self::start_serving(scale, days, &env_path("QUIVER_E2E_APP_DIR")?)
+    }
+
+    /// As [`Server::start`], serving the app (and any other static files) from `app_dir`.
+    pub fn start_serving(scale: f64, days: u32, app_dir: &Path) -> anyhow::Result<Self> {
         let bin = env_path("QUIVER_E2E_SERVER_BIN")?;
         let tmp = tempfile::tempdir()?;
         let data_dir = tmp.path().to_path_buf();
@@ -74,7 +78,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data_dir)
             .arg("--app-dir")
-            .arg(&app_dir)
+            .arg(app_dir)
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .env("QUIVER_SECRET", SECRET)
             .stdout(Stdio::null())
@@ -159,6 +163,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with_args(&[]).await
+    }
+
+    /// As [`Browser::start`], with extra Chromium command-line switches.
+    pub async fn start_with_args(extra: &[&str]) -> anyhow::Result<Self> {
         let port = free_port();
         let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -171,6 +180,23 @@ impl Browser {
         let profile = tempfile::tempdir()?;
         let downloads = profile.path().join("downloads");
         std::fs::create_dir_all(&downloads)?;
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1400,1000",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -178,12 +204,7 @@ impl Browser {
                     "download.default_directory": downloads.display().to_string(),
                     "download.prompt_for_download": false,
                 },
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
+                "args": args,
             }
         });
         let client = ClientBuilder::rustls()
@@ -193,6 +214,11 @@ impl Browser {
             .await
             .context("connecting to chromedriver")?;
         Ok(Self { client, downloads, _driver: driver, _profile: profile })
+    }
+
+    /// The process id of chromedriver, the ancestor of every Chromium process of this session.
+    pub fn driver_pid(&self) -> u32 {
+        self._driver.0.id()
     }
 
     /// Waits up to `secs` for an element matching `css`.
