@@ -2,6 +2,7 @@
 //! running in WebAssembly and queries them locally.
 
 mod analysis;
+mod dashboard;
 mod error;
 mod i18n;
 mod infra;

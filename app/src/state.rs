@@ -123,6 +123,8 @@ pub(crate) enum Mode {
     Pivot,
     /// The analysis views (funnel, retention, trends, …); which one is the spec's kind.
     Analyze,
+    /// The dashboards: the list, or the open one (`?dashboard=`).
+    Dashboards,
 }
 
 /// Everything the views share. All fields are arena handles, so the struct is `Copy`.
@@ -152,6 +154,8 @@ pub(crate) struct AppState {
     pub(crate) pivot: RwSignal<quiver_shared::pivot::PivotSpec>,
     /// The analysis view's spec (kept in the URL; its kind is the view shown in Analyze).
     pub(crate) analysis: RwSignal<quiver_shared::analysis::AnalysisSpec>,
+    /// Who the credentials stand for (`GET /api/me`), once known.
+    pub(crate) me: RwSignal<Option<crate::infra::account::Me>>,
     engine: StoredValue<Option<Arc<Engine>>>,
     warmed_up: StoredValue<bool>,
 }
@@ -176,6 +180,7 @@ impl AppState {
             mode: RwSignal::new(Mode::default()),
             pivot: RwSignal::new(quiver_shared::pivot::PivotSpec::default()),
             analysis: RwSignal::new(quiver_shared::analysis::AnalysisSpec::Funnel(Default::default())),
+            me: RwSignal::new(None),
             engine: StoredValue::new(None),
             warmed_up: StoredValue::new(false),
         }

@@ -204,7 +204,7 @@ async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
         return;
     }
     let started = browser::now_ms();
-    let outcome = run_query(ctx, &spec, &table, &time_zone, today);
+    let outcome = run_query(ctx.state, &spec, &table, &time_zone, today);
     let millis = browser::now_ms() - started;
     if stale() {
         return;
@@ -221,21 +221,22 @@ async fn execute(ctx: PivotContext, spec: PivotSpec, generation: u64) {
     }
 }
 
-fn run_query(
-    ctx: PivotContext,
+/// Plans, queries and shapes `spec` over the table as loaded (dashboard tiles call it too).
+pub(crate) fn run_query(
+    state: crate::state::AppState,
     spec: &PivotSpec,
     table: &quiver_shared::catalog::TableInfo,
     time_zone: &str,
     today: chrono::NaiveDate,
 ) -> Result<PivotOutput, AppError> {
     let planned = quiver_shared::pivot::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
-    let engine = ctx.state.engine()?;
+    let engine = state.engine()?;
     let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
 }
 
 /// Whether the spec asks for nothing but a count of all rows.
-fn is_empty(spec: &PivotSpec) -> bool {
+pub(crate) fn is_empty(spec: &PivotSpec) -> bool {
     spec.rows.is_empty()
         && spec.columns.is_empty()
         && spec.values.is_empty()
