@@ -135,6 +135,7 @@ messages! {
     Taller: "Taller", "加高";
     Shorter: "Shorter", "变矮";
     RemoveTile: "Remove tile", "移除图块";
+    CrossFilter: "Other tiles: {0}", "其他图块：{0}";
     Share: "Share", "分享";
     ShareExpiry: "Expires in", "有效期";
     OneDay: "1 day", "1 天";

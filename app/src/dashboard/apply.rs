@@ -3,7 +3,7 @@
 
 use quiver_shared::analysis::AnalysisSpec;
 use quiver_shared::catalog::{ColumnRole, TableInfo};
-use quiver_shared::dashboard::DashboardFilters;
+use quiver_shared::dashboard::{DashboardFilters, DimensionFilter};
 use quiver_shared::pivot::{DateRange, DateSpan, Filter, FilterOp, PivotSpec};
 
 /// The span the filters' date range stands for, when they set both ends.
@@ -51,11 +51,48 @@ pub(crate) fn analysis(mut spec: AnalysisSpec, filters: &DashboardFilters) -> An
     spec
 }
 
+/// A click on a group of one tile: the other tiles keep only that group's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CrossFilter {
+    /// The tile clicked (it is not filtered itself).
+    pub(crate) source: String,
+    /// The column of the group.
+    pub(crate) column: String,
+    /// The group's value.
+    pub(crate) value: String,
+}
+
+/// The cross filter a click on a pivot cell makes: the cell's row key (raw labels joined by
+/// U+001F) names the outermost row group. Time buckets, nulls, "Other" and totals make none
+/// (they are not values a dimension filter can keep).
+pub(crate) fn cross_from_row(tile_id: &str, spec: &PivotSpec, row_key: &str) -> Option<CrossFilter> {
+    let field = spec.rows.first()?;
+    if field.grain.is_some() {
+        return None;
+    }
+    let value = row_key.split('\u{1f}').next()?;
+    if value.is_empty() || value.starts_with("__") {
+        return None;
+    }
+    Some(CrossFilter { source: tile_id.to_owned(), column: field.column.clone(), value: value.to_owned() })
+}
+
+/// The filters tile `tile_id` runs with: the dashboard's, and a cross filter from another tile
+/// (replacing a dashboard filter on the same column).
+pub(crate) fn for_tile(filters: &DashboardFilters, cross: Option<&CrossFilter>, tile_id: &str) -> DashboardFilters {
+    let mut out = filters.clone();
+    if let Some(cross) = cross.filter(|c| c.source != tile_id) {
+        out.dimensions.retain(|d| d.column != cross.column);
+        out.dimensions.push(DimensionFilter { column: cross.column.clone(), values: vec![cross.value.clone()] });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use quiver_shared::catalog::ColumnInfo;
-    use quiver_shared::dashboard::DimensionFilter;
+    use quiver_shared::pivot::{Field, TimeGrain};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn events() -> TableInfo {
@@ -106,5 +143,27 @@ mod tests {
         let out = analysis(AnalysisSpec::default_of("trend").unwrap(), &filters(&[]));
         let AnalysisSpec::Trend(t) = out else { panic!("kind kept") };
         assert!(matches!(t.date_range, DateSpan::Between { .. }));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_click_on_a_group_filters_the_other_tiles() {
+        let spec = PivotSpec {
+            table: "events".into(),
+            rows: vec![Field { column: "channel".into(), grain: None }],
+            ..PivotSpec::default()
+        };
+        let cross = cross_from_row("t1", &spec, "ads\u{1f}de").expect("a cross filter");
+        assert_eq!((cross.column.as_str(), cross.value.as_str()), ("channel", "ads"));
+        for key in ["__total__", "__null__", "__other__", ""] {
+            assert_eq!(cross_from_row("t1", &spec, key), None, "{key}");
+        }
+        let by_day = PivotSpec { rows: vec![Field::time("ts", TimeGrain::Day)], ..spec.clone() };
+        assert_eq!(cross_from_row("t1", &by_day, "2026-08-01T00:00:00"), None, "time buckets make none");
+
+        let base = filters(&[("channel", &["seo", "ads"])]);
+        assert_eq!(for_tile(&base, Some(&cross), "t1"), base, "the clicked tile is not filtered");
+        let other = for_tile(&base, Some(&cross), "t2");
+        assert_eq!(other.dimensions, vec![DimensionFilter { column: "channel".into(), values: vec!["ads".into()] }]);
+        assert_eq!(for_tile(&base, None, "t2"), base);
     }
 }

@@ -96,6 +96,22 @@ pub(crate) fn FiltersBar(board: Board) -> impl IntoView {
             <button class="button subtle" id="filter-clear" type="button" on:click=clear>
                 {tr(Msg::ClearFilters)}
             </button>
+            {move || {
+                board
+                    .cross
+                    .get()
+                    .map(|c| {
+                        let text = format!("{} = {}", c.column, c.value);
+                        view! {
+                            <span class="badge cross-filter" id="cross-filter">
+                                {move || i18n.f(Msg::CrossFilter, &[&text])}
+                                <button class="tile-button" type="button" title=tr(Msg::ClearFilters) on:click=move |_| board.cross.set(None)>
+                                    "×"
+                                </button>
+                            </span>
+                        }
+                    })
+            }}
             {locked
                 .into_iter()
                 .map(|l| {

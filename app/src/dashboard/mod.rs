@@ -54,6 +54,8 @@ pub(crate) struct Board {
     pub(crate) filters_in_address: bool,
     /// Tiles take turns running.
     pub(crate) turns: tile_run::Turns,
+    /// The group clicked in a tile, filtering the other tiles (cross-filtering).
+    pub(crate) cross: RwSignal<Option<apply::CrossFilter>>,
 }
 
 impl Board {
@@ -79,6 +81,7 @@ impl Board {
             editable,
             filters_in_address,
             turns: tile_run::Turns::new(),
+            cross: RwSignal::new(None),
         }
     }
 

@@ -156,8 +156,10 @@ pub(crate) fn SharedPage(share_token: String) -> impl IntoView {
                         state.session.set(Session::SignedIn(token));
                         let board = Board::new(state, catalog, link.dashboard, Some(link.filters), Signal::stored(false), false);
                         view! {
-                            <p class="dashboard-notice" id="shared-note">{tr(Msg::SharedReadOnly)}</p>
-                            <DashboardView board />
+                            <main class="shared-page">
+                                <p class="dashboard-notice" id="shared-note">{tr(Msg::SharedReadOnly)}</p>
+                                <DashboardView board />
+                            </main>
                         }
                             .into_any()
                     }

@@ -2,11 +2,13 @@
 //! buttons that move, resize and remove it.
 
 use super::tile_run::{self, TileOutcome};
-use super::{Board, grid};
+use super::{Board, apply, grid};
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::infra::frame;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quiver_shared::dashboard::{Tile, TileLayout};
+use quiver_shared::pivot::PivotSpec;
 
 /// A tile of `board`, found by id (so that edits to the body reach it).
 #[component]
@@ -16,11 +18,16 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
     let tile = Memo::new(move |_| board.draft.with(|d| d.tiles.iter().find(|t| t.id == tile_id).cloned()));
     // Only a change of what is computed reruns the tile; moving or renaming it does not.
     let query = Memo::new(move |_| tile.with(|t| t.as_ref().map(|t| (t.kind, t.spec.clone()))));
+    let filters_id = id.clone();
+    // The filters this tile runs with; a cross filter from itself leaves them unchanged, so the
+    // clicked tile does not rerun.
+    let filters =
+        Memo::new(move |_| board.filters.with(|f| board.cross.with(|c| apply::for_tile(f, c.as_ref(), &filters_id))));
     let outcome = RwSignal::new(TileOutcome::Working);
     let generation = StoredValue::new(0_u64);
     Effect::new(move |_| {
         let Some(_) = query.get() else { return };
-        let filters = board.filters.get();
+        let filters = filters.get();
         board.state.tenant.track();
         let Some(tile) = tile.get_untracked() else { return };
         generation.update_value(|g| *g += 1);
@@ -70,8 +77,18 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
         }
     };
     let tile_key = tile.with_untracked(|t| t.as_ref().map(|t| t.id.clone())).unwrap_or_default();
+    let source_key = tile_key.clone();
+    // A click on a pivot cell filters the other tiles to its row group; again clears it.
+    let cross = move |ev: leptos::ev::MouseEvent| {
+        let Some(row) = frame::clicked_cell_row(&ev) else { return };
+        let Some(tile) = tile.get_untracked() else { return };
+        let Ok(spec) = PivotSpec::from_json(&tile.spec.to_string()) else { return };
+        let next = apply::cross_from_row(&tile.id, &spec, &row);
+        board.cross.update(|current| *current = if *current == next { None } else { next });
+    };
+    let is_source = move || board.cross.with(|c| c.as_ref().is_some_and(|c| c.source == source_key));
     view! {
-        <section class="dashboard-tile" data-tile=tile_key data-state=move || outcome.with(TileOutcome::as_str) style=style>
+        <section class="dashboard-tile" class:cross-source=is_source data-tile=tile_key data-state=move || outcome.with(TileOutcome::as_str) style=style>
             <header class="tile-head">
                 <h3 class="tile-title">{title}</h3>
                 <Show when=move || board.editable.get()>
@@ -88,7 +105,7 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
                     </div>
                 </Show>
             </header>
-            <div class="tile-body">{body}</div>
+            <div class="tile-body" on:click=cross>{body}</div>
         </section>
     }
 }

@@ -80,3 +80,10 @@ pub(crate) fn go_to(url: &str) {
 pub(crate) fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
+
+/// The row key (`data-row`) of the pivot cell a click landed in, if it landed in one.
+pub(crate) fn clicked_cell_row(event: &web_sys::MouseEvent) -> Option<String> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let cell = target.closest("td.pivot-cell").ok()??;
+    cell.get_attribute("data-row")
+}

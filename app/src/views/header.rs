@@ -38,15 +38,19 @@ pub(crate) fn Header() -> impl IntoView {
                 _ => Msg::RoleViewer,
             };
             let name = me.user.as_ref().map_or_else(|| me.kind.clone(), |u| u.email.clone());
+            // Share links and embed tokens have no session to end.
+            let can_sign_out = matches!(me.kind.as_str(), "session" | "token");
             view! {
                 <span class="signed-in-user" id="signed-in-user" data-role=me.role.clone()>
                     {name}
                     " · "
                     <span class="signed-in-role">{tr(role)}</span>
                 </span>
-                <button class="header-button" id="sign-out" on:click=sign_out>
-                    {tr(Msg::SignOut)}
-                </button>
+                <Show when=move || can_sign_out>
+                    <button class="header-button" id="sign-out" on:click=sign_out>
+                        {tr(Msg::SignOut)}
+                    </button>
+                </Show>
             }
         })
     };
