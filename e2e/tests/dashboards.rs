@@ -132,6 +132,10 @@ async fn dashboard_from_the_pivot_survives_reload_and_share_link() -> anyhow::Re
     browser.client.clone().close().await?;
 
     let fresh = Browser::start().await?;
+    // A link for accounts only does not open without one.
+    let private = ok_json("link", server.post_json(&format!("/api/dashboards/{id}/share-links"), &admin, &json!({})))?;
+    fresh.client.goto(&format!("{}{}", server.base, private["path"].as_str().unwrap())).await?;
+    fresh.wait_for("#share-error", 60).await?;
     fresh.client.goto(&url).await?;
     let shared = tile_cells(&fresh).await?;
     assert_eq!(shared, pivot, "the share link shows the same numbers");
@@ -145,6 +149,13 @@ async fn dashboard_from_the_pivot_survives_reload_and_share_link() -> anyhow::Re
     let filtered = tile_cells(&fresh).await?;
     fresh.screenshot("dashboards-share").await?;
     assert!(filtered.len() < shared.len(), "the filter narrowed the tile: {filtered:?}");
+    // Revoked: the same link no longer opens.
+    let links = ok_json("links", server.get(&format!("/api/dashboards/{id}/share-links"), &admin))?;
+    let public = links.as_array().unwrap().iter().find(|l| l["public"] == json!(true)).expect("the public link");
+    let link_id = public["id"].as_str().unwrap();
+    ok_json("revoke", server.send("DELETE", &format!("/api/dashboards/{id}/share-links/{link_id}"), &admin, None))?;
+    fresh.client.goto(&url).await?;
+    fresh.wait_for("#share-error", 60).await?;
     fresh.client.clone().close().await?;
     Ok(())
 }
@@ -155,10 +166,10 @@ async fn dashboard_from_the_pivot_survives_reload_and_share_link() -> anyhow::Re
 async fn a_viewer_with_a_row_rule_sees_only_her_rows() -> anyhow::Result<()> {
     let server = start()?;
     let admin = server.token_as("acme", "admin")?;
-    let record = ok_json(
-        "create",
-        server.post_json("/api/dashboards", &admin, &dashboard_body("Reps", leads_by("owner_rep_id"))),
-    )?;
+    let mut body = dashboard_body("Reps", leads_by("owner_rep_id"));
+    body["tiles"].as_array_mut().unwrap().push(json!({ "id": "t2", "title": "By channel", "kind": "pivot",
+        "spec": leads_by("channel"), "layout": { "x": 0, "y": 6, "w": 6, "h": 6 } }));
+    let record = ok_json("create", server.post_json("/api/dashboards", &admin, &body))?;
     let id = record["id"].as_str().unwrap().to_owned();
     let open = format!("{}/?view=dashboards&dashboard={id}", server.base);
 
@@ -186,6 +197,27 @@ async fn a_viewer_with_a_row_rule_sees_only_her_rows() -> anyhow::Result<()> {
     browser.client.goto(&open).await?;
     let all = tile_cells(&browser).await?;
     assert!(distinct(&all) > 1, "the editor sees every rep: {all:?}");
+
+    // Cross-filtering: a click on a channel in the second tile filters the first to it.
+    let by_channel = ".dashboard-tile[data-tile='t2'] td.pivot-cell";
+    browser.wait_for(".dashboard-tile[data-tile='t2'][data-state='done'] td.pivot-cell", 120).await?;
+    let channels = cells(&browser, by_channel).await?;
+    let (channel, _) = channels.iter().find(|(row, _)| !row.contains("__total__")).unwrap().clone();
+    let grand_total = |cells: &[(String, String)]| {
+        cells.iter().filter(|(row, _)| row.contains("__total__")).map(|(_, v)| v.parse::<f64>().unwrap()).sum::<f64>()
+    };
+    let first = ".dashboard-tile[data-tile='t1'] td.pivot-cell";
+    let before = grand_total(&cells(&browser, first).await?);
+    browser.client.find(Locator::Css(&format!("{by_channel}[data-row='{channel}']"))).await?.click().await?;
+    browser.wait_for("#cross-filter", 30).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.wait_for(".dashboard-tile[data-tile='t1'][data-state='done'] td.pivot-cell", 120).await?;
+    let after = grand_total(&cells(&browser, first).await?);
+    browser.screenshot("dashboards-cross-filter").await?;
+    let channel_total =
+        channels.iter().find(|(row, _)| *row == channel).map(|(_, v)| v.parse::<f64>().unwrap()).unwrap();
+    assert_eq!(after, channel_total, "the first tile counts only {channel} (before: {before})");
+    assert_eq!(cells(&browser, by_channel).await?, channels, "the clicked tile is not filtered");
     browser.client.clone().close().await?;
     Ok(())
 }
@@ -304,6 +336,12 @@ async fn an_embedded_dashboard_outlives_its_first_token() -> anyhow::Result<()> 
     browser.client.enter_frame(0).await?;
     let before = tile_cells(&browser).await?;
     assert!(browser.client.find(Locator::Css(".app-header")).await.is_err(), "chrome-less");
+    // The token lives in memory only: not in storage, cookies or the address.
+    let kept = browser
+        .client
+        .execute("return [sessionStorage.length, localStorage.length, document.cookie, location.search];", vec![])
+        .await?;
+    assert_eq!(kept, json!([0, 0, "", ""]), "storage, cookies, query string");
     browser.client.enter_parent_frame().await?;
     browser.screenshot("dashboards-embed").await?;
 
