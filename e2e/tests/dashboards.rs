@@ -61,6 +61,15 @@ async fn cells(browser: &Browser, css: &str) -> anyhow::Result<Vec<(String, Stri
     Ok(serde_json::from_value(value)?)
 }
 
+/// The `data-value` of every element matching `css`.
+async fn values(browser: &Browser, css: &str) -> anyhow::Result<Vec<String>> {
+    let value = browser
+        .client
+        .execute("return [...document.querySelectorAll(arguments[0])].map(e => e.dataset.value);", vec![json!(css)])
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
 fn leads_by(column: &str) -> Value {
     json!({ "table": "leads", "rows": [{ "column": column }] })
 }
@@ -122,6 +131,59 @@ async fn dashboard_from_the_pivot_survives_reload_and_share_link() -> anyhow::Re
     browser.client.find(Locator::Css("#dashboard-save")).await?.click().await?;
     browser.wait_for("#dashboard-conflict", 30).await?;
     browser.screenshot("dashboards-conflict").await?;
+    // Reload: the page is at the other save's version.
+    browser.client.find(Locator::Css("#dashboard-conflict button")).await?.click().await?;
+    browser.wait_for("#dashboard-version[data-version='2']", 30).await?;
+
+    // An analysis becomes the second tile of the same dashboard (its next version).
+    let stickiness = json!({ "kind": "stickiness", "event": {}, "date_range": { "kind": "last", "days": 14 } });
+    browser
+        .client
+        .goto(&format!("{}/?view=stickiness&analysis={}", server.base, encode(&stickiness.to_string())))
+        .await?;
+    browser.wait_for("#analysis-status[data-state='done']", 300).await?;
+    let in_builder = values(&browser, "#analysis-page table[id='stickiness-table'] td[data-value]").await?;
+    assert!(!in_builder.is_empty(), "the stickiness table has numbers");
+    browser.client.find(Locator::Css("#analysis-add-to-dashboard")).await?.click().await?;
+    browser.wait_for(&format!("#analysis-add-form option[value='{id}']"), 30).await?;
+    browser.set_value("#analysis-add-form .add-dashboard-select", &id).await?;
+    browser.client.find(Locator::Css("#analysis-add-form .add-dashboard-confirm")).await?.click().await?;
+    browser.wait_for("#analysis-add-form .add-dashboard-open", 30).await?.click().await?;
+    browser.wait_for("#dashboard-version[data-version='3']", 30).await?;
+    browser.wait_for(".dashboard-tile[data-tile='t2'][data-state='done'] .analysis-result", 300).await?;
+    let in_tile =
+        values(&browser, ".dashboard-tile[data-tile='t2'] table[id='stickiness-table'] td[data-value]").await?;
+    assert_eq!(in_tile, in_builder, "the analysis tile shows the builder's numbers");
+    browser.screenshot("dashboards-two-tiles").await?;
+
+    // History: three versions; the first has one tile.
+    browser.client.find(Locator::Css("#dashboard-versions")).await?.click().await?;
+    browser.wait_for("#dashboard-version-list a[data-version='1']", 30).await?.click().await?;
+    browser.wait_for("#dashboard-old-version", 30).await?;
+    let versions = browser.client.find_all(Locator::Css("#dashboard-version-list li")).await?;
+    assert_eq!(versions.len(), 3);
+    assert_eq!(browser.client.find_all(Locator::Css(".dashboard-tile")).await?.len(), 1, "version 1 has one tile");
+
+    // Duplicate, then delete the copy: the list keeps the original only.
+    browser.client.find(Locator::Css("#dashboard-duplicate")).await?.click().await?;
+    let copy = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(&format!("#dashboard:not([data-dashboard='{id}'])")))
+        .await?
+        .attr("data-dashboard")
+        .await?
+        .expect("the copy's id");
+    browser.client.find(Locator::Css("#dashboard-delete")).await?.click().await?;
+    browser.client.find(Locator::Css("#dashboard-delete")).await?.click().await?;
+    browser.wait_for(&format!("#dashboard-list .dashboard-link[data-id='{id}']"), 30).await?;
+    assert!(
+        browser.client.find(Locator::Css(&format!(".dashboard-link[data-id='{copy}']"))).await.is_err(),
+        "the copy is deleted"
+    );
+    browser.client.goto(&format!("{}/?view=dashboards&dashboard={id}", server.base)).await?;
+    assert_eq!(tile_cells(&browser).await?, pivot);
 
     // A public share link, opened in a fresh browser (no cookie, no storage).
     browser.client.find(Locator::Css("#dashboard-share")).await?.click().await?;
