@@ -125,7 +125,7 @@ pub(crate) fn AnalysisPage(catalog: Arc<Catalog>) -> impl IntoView {
                 </details>
                 <builder::Builder />
                 <crate::dashboard::add::AddToDashboard
-                    kind=quiver_shared::dashboard::TileKind::Analysis
+                    kind=Signal::stored(quiver_shared::dashboard::TileKind::Analysis)
                     spec=Signal::derive(move || {
                         state.analysis.with(|s| {
                             (serde_json::from_str(&s.to_json()).unwrap_or_default(), i18n.t(kind_name(s.kind())).to_owned())

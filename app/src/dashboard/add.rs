@@ -42,7 +42,8 @@ async fn add_tile(
 /// The button and its small form. `spec` gives the current spec as JSON and a title for the tile.
 #[component]
 pub(crate) fn AddToDashboard(
-    kind: TileKind,
+    /// What the tile is (a pivot shown as a chart becomes a chart tile).
+    kind: Signal<TileKind>,
     spec: Signal<(serde_json::Value, String)>,
     /// The id prefix of the controls (`pivot`, `analysis`), so both builders' are distinct.
     prefix: &'static str,
@@ -73,6 +74,7 @@ pub(crate) fn AddToDashboard(
         ev.prevent_default();
         let Some(token) = state.token() else { return };
         let (spec, tile_title) = spec.get_untracked();
+        let kind = kind.get_untracked();
         let (target, title) = (target.get_untracked(), title.get_untracked().trim().to_owned());
         let title = if title.is_empty() { tile_title.clone() } else { title };
         spawn_local(async move {

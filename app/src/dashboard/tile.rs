@@ -55,6 +55,16 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
         let id = tile.with_untracked(|t| t.as_ref().map(|t| t.id.clone())).unwrap_or_default();
         move |_| board.draft.update(|d| d.tiles.retain(|t| t.id != id))
     };
+    let rename = {
+        let id = tile.with_untracked(|t| t.as_ref().map(|t| t.id.clone())).unwrap_or_default();
+        move |title: String| {
+            board.draft.update(|d| {
+                if let Some(t) = d.tiles.iter_mut().find(|t| t.id == id) {
+                    t.title = title.trim().to_owned();
+                }
+            })
+        }
+    };
     let style = move || tile.with(|t| t.as_ref().map(|t| grid::grid_style(t.layout)).unwrap_or_default());
     let title = move || {
         tile.with(|t: &Option<Tile>| {
@@ -90,7 +100,23 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
     view! {
         <section class="dashboard-tile" class:cross-source=is_source data-tile=tile_key data-state=move || outcome.with(TileOutcome::as_str) style=style>
             <header class="tile-head">
-                <h3 class="tile-title">{title}</h3>
+                {move || {
+                    if board.editable.get() {
+                        let rename = rename.clone();
+                        view! {
+                            <input
+                                class="tile-title-input"
+                                maxlength="200"
+                                placeholder=tr(Msg::TileUntitled)
+                                prop:value=move || tile.with(|t| t.as_ref().map(|t| t.title.clone()).unwrap_or_default())
+                                on:change:target=move |ev| rename(ev.target().value())
+                            />
+                        }
+                            .into_any()
+                    } else {
+                        view! { <h3 class="tile-title">{title}</h3> }.into_any()
+                    }
+                }}
                 <Show when=move || board.editable.get()>
                     <div class="tile-controls">
                         <button class="tile-button" title=tr(Msg::TileMoveLeft) on:click=edit_layout(|l| grid::moved(l, -1, 0))>"←"</button>

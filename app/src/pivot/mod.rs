@@ -110,7 +110,13 @@ pub(crate) fn PivotPage(catalog: Arc<Catalog>) -> impl IntoView {
                     <controls::ViewSwitcher />
                     <export::ExportButtons />
                     <crate::dashboard::add::AddToDashboard
-                        kind=quiver_shared::dashboard::TileKind::Pivot
+                        kind=Signal::derive(move || {
+                            if state.pivot.with(|s| s.view.is_chart()) {
+                                quiver_shared::dashboard::TileKind::Chart
+                            } else {
+                                quiver_shared::dashboard::TileKind::Pivot
+                            }
+                        })
                         spec=Signal::derive(move || {
                             state.pivot.with(|s| (serde_json::from_str(&s.to_json()).unwrap_or_default(), s.table.clone()))
                         })
