@@ -239,6 +239,15 @@ async fn a_viewer_with_a_row_rule_sees_only_her_rows() -> anyhow::Result<()> {
     sign_in(&browser, &server, "rep@acme.test", "not-the-password").await?;
     let error = browser.wait_for("#sign-in-error", 30).await?.text().await?;
     assert!(error.contains("Wrong"), "{error}");
+    // Five failures for one address pause it: the sixth attempt, even with the right password,
+    // is told to wait.
+    for _ in 0..5 {
+        sign_in(&browser, &server, "viewer@nimbus.test", "guess").await?;
+        browser.wait_for("#sign-in-error", 30).await?;
+    }
+    sign_in(&browser, &server, "viewer@nimbus.test", PASSWORD).await?;
+    let paused = browser.wait_for("#sign-in-error", 30).await?.text().await?;
+    assert!(paused.contains("Too many"), "{paused}");
     sign_in(&browser, &server, "rep@acme.test", PASSWORD).await?;
     browser.wait_for("#signed-in-user[data-role='viewer']", 60).await?;
     browser.client.goto(&open).await?;
