@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bench;
+mod dashboard;
 mod error;
 mod i18n;
 mod infra;

@@ -127,6 +127,8 @@ pub(crate) enum Mode {
     Pivot,
     /// The analysis views (funnel, retention, trends, …); which one is the spec's kind.
     Analyze,
+    /// The dashboards: the list, or the open one (`?dashboard=`).
+    Dashboards,
 }
 
 /// Everything the views share. All fields are arena handles, so the struct is `Copy`.
@@ -158,6 +160,8 @@ pub(crate) struct AppState {
     pub(crate) analysis: RwSignal<quiver_shared::analysis::AnalysisSpec>,
     /// The live connection and what it has appended.
     pub(crate) live: crate::live::LiveState,
+    /// Who the credentials stand for (`GET /api/me`), once known.
+    pub(crate) me: RwSignal<Option<crate::infra::account::Me>>,
     engine: StoredValue<Option<Arc<Engine>>>,
     warmed_up: StoredValue<bool>,
 }
@@ -183,6 +187,7 @@ impl AppState {
             pivot: RwSignal::new(quiver_shared::pivot::PivotSpec::default()),
             analysis: RwSignal::new(quiver_shared::analysis::AnalysisSpec::Funnel(Default::default())),
             live: crate::live::LiveState::new(),
+            me: RwSignal::new(None),
             engine: StoredValue::new(None),
             warmed_up: StoredValue::new(false),
         }

@@ -8,9 +8,9 @@
 
 pub(crate) mod address;
 mod builder;
-mod needs;
-mod result;
-mod run;
+pub(crate) mod needs;
+pub(crate) mod result;
+pub(crate) mod run;
 mod widgets;
 
 use crate::i18n::{Msg, tr, use_i18n};
@@ -124,6 +124,15 @@ pub(crate) fn AnalysisPage(catalog: Arc<Catalog>) -> impl IntoView {
                     <p>{move || i18n.t(kind_help(kind.get()))}</p>
                 </details>
                 <builder::Builder />
+                <crate::dashboard::add::AddToDashboard
+                    kind=Signal::stored(quiver_shared::dashboard::TileKind::Analysis)
+                    spec=Signal::derive(move || {
+                        state.analysis.with(|s| {
+                            (serde_json::from_str(&s.to_json()).unwrap_or_default(), i18n.t(kind_name(s.kind())).to_owned())
+                        })
+                    })
+                    prefix="analysis"
+                />
                 <div
                     class="pivot-status"
                     id="analysis-status"

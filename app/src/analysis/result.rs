@@ -19,10 +19,15 @@ use std::sync::Arc;
 
 /// The result of the last run, if it answers a spec of the kind shown.
 #[component]
-pub(crate) fn AnalysisResultView(output: Arc<(AnalysisSpec, AnalysisResult)>) -> impl IntoView {
+pub(crate) fn AnalysisResultView(
+    output: Arc<(AnalysisSpec, AnalysisResult)>,
+    /// Shown whatever the analysis page's kind (dashboard tiles); also drops the page's ids.
+    #[prop(optional)]
+    in_tile: bool,
+) -> impl IntoView {
     let state = use_app_state();
-    let shown_kind = move || state.analysis.with(|s| s.kind());
     let kind = output.0.kind();
+    let shown_kind = move || if in_tile { kind } else { state.analysis.with(|s| s.kind()) };
     let body = match &output.1 {
         AnalysisResult::Funnel(r) => view! { <FunnelView result=r.clone() /> }.into_any(),
         AnalysisResult::Retention(r) => view! { <RetentionView result=r.clone() /> }.into_any(),
@@ -33,7 +38,7 @@ pub(crate) fn AnalysisResultView(output: Arc<(AnalysisSpec, AnalysisResult)>) ->
         AnalysisResult::LeadFollowUp(r) => view! { <LeadsView result=r.clone() /> }.into_any(),
     };
     view! {
-        <div class="analysis-result" id="analysis-result" data-kind=kind hidden=move || shown_kind() != kind>
+        <div class="analysis-result" id=(!in_tile).then_some("analysis-result") data-kind=kind hidden=move || shown_kind() != kind>
             {body}
         </div>
     }

@@ -169,27 +169,15 @@ async fn execute(state: AppState, catalog: Arc<Catalog>, run: RunState, spec: An
     if stale() {
         return;
     }
-    let time_zone = state.time_zone_untracked();
     let started = browser::now_ms();
-    let outcome = state.engine().and_then(|engine| {
-        let ctx = AnalysisContext {
-            tables: &catalog.tables,
-            time_zone: &time_zone,
-            today: clock::today(&time_zone),
-            now_micros: (js_sys::Date::now() * 1000.0) as i64,
-        };
-        quiver_analysis::run(&engine, &spec, ctx).map_err(|error| match error {
-            quiver_analysis::AnalysisError::Spec(error) => AppError::Spec(error),
-            other => AppError::Engine(other.to_string()),
-        })
-    });
+    let outcome = compute(state, &catalog, &spec);
     let millis = browser::now_ms() - started;
     if stale() {
         return;
     }
     match outcome {
-        Ok(output) => {
-            run.output.set(Some(Arc::new((spec, output.result))));
+        Ok(result) => {
+            run.output.set(Some(Arc::new((spec, result))));
             run.phase.set(Phase::Done(millis));
         }
         Err(AppError::Spec(error)) => {
@@ -201,6 +189,22 @@ async fn execute(state: AppState, catalog: Arc<Catalog>, run: RunState, spec: An
             state.fail(error);
         }
     }
+}
+
+/// Runs `spec` in the engine over the tables as loaded (dashboard tiles call it too).
+pub(crate) fn compute(state: AppState, catalog: &Catalog, spec: &AnalysisSpec) -> Result<AnalysisResult, AppError> {
+    let time_zone = state.time_zone_untracked();
+    let engine = state.engine()?;
+    let ctx = AnalysisContext {
+        tables: &catalog.tables,
+        time_zone: &time_zone,
+        today: clock::today(&time_zone),
+        now_micros: (js_sys::Date::now() * 1000.0) as i64,
+    };
+    quiver_analysis::run(&engine, spec, ctx).map(|output| output.result).map_err(|error| match error {
+        quiver_analysis::AnalysisError::Spec(error) => AppError::Spec(error),
+        other => AppError::Engine(other.to_string()),
+    })
 }
 
 /// Whether the spec has what its kind needs before anything is loaded: the checks a user meets

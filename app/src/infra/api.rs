@@ -119,13 +119,28 @@ pub(crate) async fn partition(
     Ok((bytes, live_seq))
 }
 
-/// Sends the request with the bearer token and turns error statuses into [`ApiError`]s.
-async fn send(request: RequestBuilder, token: &Token) -> Result<Response, ApiError> {
-    let response = request
-        .header("Authorization", &format!("Bearer {}", token.as_str()))
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+/// Sends the request with the bearer token (none for the session cookie, which the browser
+/// sends itself) and turns error statuses into [`ApiError`]s.
+pub(super) async fn send(request: RequestBuilder, token: &Token) -> Result<Response, ApiError> {
+    send_json(request, token, None::<&()>).await
+}
+
+/// Like [`send`], with a JSON body when `body` is given.
+pub(super) async fn send_json<B: serde::Serialize>(
+    request: RequestBuilder,
+    token: &Token,
+    body: Option<&B>,
+) -> Result<Response, ApiError> {
+    let request = if token.is_cookie() {
+        request
+    } else {
+        request.header("Authorization", &format!("Bearer {}", token.as_str()))
+    };
+    let sent = match body {
+        Some(body) => request.json(body).map_err(|e| ApiError::BadBody(e.to_string()))?.send().await,
+        None => request.send().await,
+    };
+    let response = sent.map_err(|e| ApiError::Network(e.to_string()))?;
     if response.ok() {
         return Ok(response);
     }
@@ -181,7 +196,7 @@ fn reason(status: u16, status_text: &str) -> String {
     standard.to_owned()
 }
 
-fn path_segment(s: &str) -> String {
+pub(super) fn path_segment(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 

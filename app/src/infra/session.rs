@@ -13,6 +13,23 @@ const URL_PARAM: &str = "token";
 pub(crate) struct Token(String);
 
 impl Token {
+    /// The session cookie stands for the user: requests carry no `Authorization` header, the
+    /// browser sends the HttpOnly cookie itself (same origin).
+    pub(crate) fn cookie() -> Self {
+        Token(String::new())
+    }
+
+    /// A token held in memory only, never stored (embed tokens: the page must keep working with
+    /// third-party storage and cookies blocked, and the token dies with the frame).
+    pub(crate) fn in_memory(value: String) -> Self {
+        Token(value)
+    }
+
+    /// Whether this stands for the session cookie rather than a bearer token.
+    pub(crate) fn is_cookie(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The token as sent in the `Authorization` header.
     pub(crate) fn as_str(&self) -> &str {
         &self.0
@@ -51,6 +68,9 @@ fn stored_token() -> Option<Token> {
 }
 
 fn store_token(token: &Token) {
+    if token.is_cookie() {
+        return;
+    }
     if let Some(storage) = storage() {
         // Without storage (private modes may refuse it) the token still works for this page view.
         let _ = storage.set_item(STORAGE_KEY, token.as_str());
@@ -63,7 +83,7 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// Reads `?token=` from the address and removes it with `history.replaceState`, keeping the
 /// rest of the address, so that the token is neither bookmarked nor shared by copying the URL.
-fn take_token_from_url() -> Option<Token> {
+pub(crate) fn take_token_from_url() -> Option<Token> {
     let window = web_sys::window()?;
     let href = window.location().href().ok()?;
     let url = web_sys::Url::new(&href).ok()?;

@@ -18,6 +18,7 @@ pub(crate) fn read(params: &[(String, String)]) -> (Mode, Result<PivotSpec, Spec
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let mode = match param(VIEW_PARAM) {
         Some("pivot") => Mode::Pivot,
+        Some("dashboards") => Mode::Dashboards,
         Some(kind) if quiver_shared::analysis::KINDS.contains(&kind) => Mode::Analyze,
         _ => Mode::Explore,
     };
@@ -34,6 +35,9 @@ pub(crate) fn write(params: &[(String, String)], mode: Mode, spec: &PivotSpec) -
         params.iter().filter(|(k, _)| k != VIEW_PARAM && k != PIVOT_PARAM).cloned().collect();
     if mode == Mode::Pivot {
         out.push((VIEW_PARAM.to_owned(), "pivot".to_owned()));
+    }
+    if mode == Mode::Dashboards {
+        out.push((VIEW_PARAM.to_owned(), "dashboards".to_owned()));
     }
     // The spec stays in the address in Explore too, so that going back to Pivot finds it.
     if *spec != PivotSpec::default() {

@@ -11,8 +11,8 @@ mod drag;
 mod export;
 mod field_list;
 mod filters;
-mod needs;
-mod run;
+pub(crate) mod needs;
+pub(crate) mod run;
 pub(crate) mod shelf;
 mod shelves;
 
@@ -109,6 +109,19 @@ pub(crate) fn PivotPage(catalog: Arc<Catalog>) -> impl IntoView {
                 <div class="pivot-toolbar">
                     <controls::ViewSwitcher />
                     <export::ExportButtons />
+                    <crate::dashboard::add::AddToDashboard
+                        kind=Signal::derive(move || {
+                            if state.pivot.with(|s| s.view.is_chart()) {
+                                quiver_shared::dashboard::TileKind::Chart
+                            } else {
+                                quiver_shared::dashboard::TileKind::Pivot
+                            }
+                        })
+                        spec=Signal::derive(move || {
+                            state.pivot.with(|s| (serde_json::from_str(&s.to_json()).unwrap_or_default(), s.table.clone()))
+                        })
+                        prefix="pivot"
+                    />
                 </div>
                 <run::RunStatus />
                 <run::ResultView />

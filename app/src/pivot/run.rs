@@ -362,6 +362,21 @@ fn run_query(
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
 }
 
+/// Plans, queries and shapes `spec` over the table as loaded, in one full query (dashboard
+/// tiles: they keep no partials between runs).
+pub(crate) fn run_plain(
+    state: crate::state::AppState,
+    spec: &PivotSpec,
+    table: &quiver_shared::catalog::TableInfo,
+    time_zone: &str,
+    today: chrono::NaiveDate,
+) -> Result<PivotOutput, AppError> {
+    let planned = quiver_shared::pivot::plan(spec, PlanContext { table, time_zone, today }).map_err(AppError::Spec)?;
+    let engine = state.engine()?;
+    let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
+    PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
+}
+
 /// Appends the partials of `deltas` (all of them at once) to [`LEAF_TABLE`]; returns how many
 /// partial rows that added.
 fn fold_deltas(
@@ -378,7 +393,7 @@ fn fold_deltas(
 }
 
 /// Whether the spec asks for nothing but a count of all rows.
-fn is_empty(spec: &PivotSpec) -> bool {
+pub(crate) fn is_empty(spec: &PivotSpec) -> bool {
     spec.rows.is_empty()
         && spec.columns.is_empty()
         && spec.values.is_empty()

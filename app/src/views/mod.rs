@@ -41,10 +41,26 @@ pub(crate) fn App() -> impl IntoView {
         .unwrap_or_default();
     let i18n = I18n::new(locale);
     provide_context(i18n);
+    Effect::new(move |_| browser::set_document_language(i18n.locale.get().tag()));
+    // Embedded dashboards and share links are pages of their own (no workspace); an embed
+    // token never goes to storage, so `initial_token` is not called for them.
+    let path = crate::infra::frame::path();
+    if let Some(dashboard) = crate::dashboard::embed::dashboard_in_path(&path) {
+        provide_context(AppState::new(None));
+        return view! { <crate::dashboard::embed::EmbedPage dashboard /> }.into_any();
+    }
+    if let Some(share_token) = crate::dashboard::share::token_in_path(&path) {
+        provide_context(AppState::new(None));
+        return view! {
+            <Header />
+            <ErrorBanner />
+            <crate::dashboard::share::SharedPage share_token />
+        }
+        .into_any();
+    }
     let state = AppState::new(session::initial_token());
     provide_context(state);
     crate::bench::install(state);
-    Effect::new(move |_| browser::set_document_language(i18n.locale.get().tag()));
 
     view! {
         <Header />
@@ -54,6 +70,7 @@ pub(crate) fn App() -> impl IntoView {
             Session::SignedOut(reason) => view! { <SignIn reason /> }.into_any(),
         }}
     }
+    .into_any()
 }
 
 /// The signed-in screen: the catalogue in the sidebar, the chosen table, the SQL console.
@@ -81,6 +98,7 @@ fn Workspace(token: Token) -> impl IntoView {
     };
     // The mode and the pivot live in the address (reload, back/forward, shared links).
     crate::pivot::sync::start(state);
+    crate::dashboard::provide_address();
     let explore = move || state.mode.get() == Mode::Explore;
     let tab = move |mode: Mode| crate::pivot::sync::set_mode(state, mode);
 
@@ -116,6 +134,16 @@ fn Workspace(token: Token) -> impl IntoView {
             >
                 {tr(Msg::TabAnalyze)}
             </button>
+            <button
+                id="tab-dashboards"
+                class="mode-tab"
+                role="tab"
+                class:active=move || state.mode.get() == Mode::Dashboards
+                aria-selected=move || (state.mode.get() == Mode::Dashboards).to_string()
+                on:click=move |_| tab(Mode::Dashboards)
+            >
+                {tr(Msg::TabDashboards)}
+            </button>
         </nav>
         <div class="workspace">
             <Suspense fallback=move || {
@@ -133,7 +161,8 @@ fn Workspace(token: Token) -> impl IntoView {
                                     </main>
                                 </div>
                                 <crate::pivot::PivotPage catalog=catalog.clone() />
-                                <crate::analysis::AnalysisPage catalog />
+                                <crate::analysis::AnalysisPage catalog=catalog.clone() />
+                                <crate::dashboard::DashboardsPage catalog />
                             }
                                 .into_any()
                         }

@@ -61,11 +61,21 @@ fn env_path(name: &str) -> anyhow::Result<PathBuf> {
 impl Server {
     /// Generates a demo warehouse (`days` days ending today, `scale`) and starts the server.
     pub fn start(scale: f64, days: u32) -> anyhow::Result<Self> {
-        Self::start_serving(scale, days, &env_path("QUIVER_E2E_APP_DIR")?)
+        Self::start_with(scale, days, &[])
+    }
+
+    /// Like [`Server::start`], with extra server arguments (e.g. `--demo-users`).
+    pub fn start_with(scale: f64, days: u32, extra: &[&str]) -> anyhow::Result<Self> {
+        Self::start_serving_with(scale, days, &env_path("QUIVER_E2E_APP_DIR")?, extra)
     }
 
     /// As [`Server::start`], serving the app (and any other static files) from `app_dir`.
     pub fn start_serving(scale: f64, days: u32, app_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_serving_with(scale, days, app_dir, &[])
+    }
+
+    /// As [`Server::start_serving`], with extra server arguments.
+    pub fn start_serving_with(scale: f64, days: u32, app_dir: &Path, extra: &[&str]) -> anyhow::Result<Self> {
         let bin = env_path("QUIVER_E2E_SERVER_BIN")?;
         let tmp = tempfile::tempdir()?;
         let data_dir = tmp.path().to_path_buf();
@@ -80,6 +90,7 @@ impl Server {
             .arg("--app-dir")
             .arg(app_dir)
             .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .env("QUIVER_SECRET", SECRET)
             .stdout(Stdio::null())
             .spawn()
@@ -103,6 +114,29 @@ impl Server {
             .output()?;
         anyhow::ensure!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// A sign-in token for `tenant` with `role` (`admin`, `editor`, `viewer`).
+    pub fn token_as(&self, tenant: &str, role: &str) -> anyhow::Result<String> {
+        let out = Command::new(&self.bin)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["token", "--tenant", tenant, "--role", role, "--ttl", "3600"])
+            .env("QUIVER_SECRET", SECRET)
+            .output()?;
+        anyhow::ensure!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// Sends `method` with an optional JSON body and a bearer token; returns status and body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.request(method, path, token, body.map(|b| b.to_string()))
     }
 
     /// GET `path` with a bearer token; returns status and body.

@@ -1,0 +1,458 @@
+//! End-to-end: dashboards, share links, embedding and row rules in headless Chromium, against the
+//! real server started with `--demo-users`. Screenshots go to `e2e/artifacts/dashboards-*.png`.
+
+mod support;
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+use support::{Browser, Server};
+
+const SCALE: f64 = 0.05;
+const DAYS: u32 = 20;
+const PASSWORD: &str = "quiver-demo-password";
+
+fn start() -> anyhow::Result<Server> {
+    Server::start_with(SCALE, DAYS, &["--demo-users"])
+}
+
+/// `text` with everything but letters and digits percent-encoded, for a query string.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn ok_json(what: &str, answer: anyhow::Result<(u16, Vec<u8>)>) -> anyhow::Result<Value> {
+    let (status, body) = answer?;
+    anyhow::ensure!((200..300).contains(&status), "{what}: {status} {}", String::from_utf8_lossy(&body));
+    Ok(if body.is_empty() { Value::Null } else { serde_json::from_slice(&body)? })
+}
+
+/// Signs in through the form.
+async fn sign_in(browser: &Browser, server: &Server, email: &str, password: &str) -> anyhow::Result<()> {
+    browser.client.goto(&format!("{}/", server.base)).await?;
+    browser.wait_for("#sign-in-form:not([hidden]) #sign-in-email", 60).await?;
+    browser.set_value("#sign-in-email", email).await?;
+    browser.set_value("#sign-in-password", password).await?;
+    browser.client.find(Locator::Css("#sign-in-submit")).await?.click().await?;
+    Ok(())
+}
+
+/// `(row, value)` of every first-value cell of the tile's pivot table, once the tile is done.
+async fn tile_cells(browser: &Browser) -> anyhow::Result<Vec<(String, String)>> {
+    browser.wait_for(".dashboard-tile[data-state='done'] td.pivot-cell", 300).await?;
+    cells(browser, ".dashboard-tile td.pivot-cell").await
+}
+
+async fn cells(browser: &Browser, css: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let value = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])].filter(td => td.dataset.valueIndex === '0') \
+             .map(td => [td.dataset.row, td.dataset.value]);",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+/// The `data-value` of every element matching `css`.
+async fn values(browser: &Browser, css: &str) -> anyhow::Result<Vec<String>> {
+    let value = browser
+        .client
+        .execute("return [...document.querySelectorAll(arguments[0])].map(e => e.dataset.value);", vec![json!(css)])
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+fn leads_by(column: &str) -> Value {
+    json!({ "table": "leads", "rows": [{ "column": column }] })
+}
+
+fn dashboard_body(title: &str, spec: Value) -> Value {
+    json!({
+        "title": title,
+        "tiles": [{ "id": "t1", "title": "Leads", "kind": "pivot", "spec": spec,
+                    "layout": { "x": 0, "y": 0, "w": 8, "h": 6 } }]
+    })
+}
+
+/// (a) + (c): a pivot built in the browser becomes a dashboard tile with the same numbers,
+/// which survive a reload and a public share link opened in a fresh browser; a save over a
+/// newer version is refused with the conflict shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_from_the_pivot_survives_reload_and_share_link() -> anyhow::Result<()> {
+    let server = start()?;
+    let admin = server.token_as("acme", "admin")?;
+    ok_json(
+        "settings",
+        server.send(
+            "PUT",
+            "/api/settings",
+            &admin,
+            Some(&json!({ "allow_public_links": true, "frame_ancestors": [] })),
+        ),
+    )?;
+    let browser = Browser::start().await?;
+    sign_in(&browser, &server, "editor@acme.test", PASSWORD).await?;
+    browser.wait_for("#signed-in-user[data-role='editor']", 60).await?;
+
+    let spec = leads_by("channel");
+    browser.client.goto(&format!("{}/?view=pivot&pivot={}", server.base, encode(&spec.to_string()))).await?;
+    browser.wait_for("#pivot-status[data-state='done']", 300).await?;
+    let pivot = cells(&browser, "#pivot-table td.pivot-cell").await?;
+    assert!(pivot.len() > 2, "the pivot has channels: {pivot:?}");
+
+    browser.client.find(Locator::Css("#pivot-add-to-dashboard")).await?.click().await?;
+    browser.wait_for("#pivot-add-form .add-dashboard-title", 30).await?;
+    browser.set_value("#pivot-add-form .add-dashboard-title", "Leads by channel").await?;
+    browser.client.find(Locator::Css("#pivot-add-form .add-dashboard-confirm")).await?.click().await?;
+    browser.wait_for("#pivot-add-form .add-dashboard-open", 30).await?.click().await?;
+    let tile = tile_cells(&browser).await?;
+    assert_eq!(tile, pivot, "the tile shows the pivot's numbers");
+    browser.screenshot("dashboards-tile").await?;
+
+    browser.client.refresh().await?;
+    let reloaded = tile_cells(&browser).await?;
+    assert_eq!(reloaded, pivot, "the same numbers after a reload");
+    let id = browser.wait_for("#dashboard", 30).await?.attr("data-dashboard").await?.expect("an id");
+
+    // Someone else saves a version: this page's save is based on an older one.
+    let current = ok_json("get", server.get(&format!("/api/dashboards/{id}"), &admin))?;
+    let mut body = dashboard_body("Leads by channel (edited elsewhere)", spec.clone());
+    body["tiles"] = current["tiles"].clone();
+    let base = current["version"].as_i64().unwrap();
+    ok_json("save", server.send("PUT", &format!("/api/dashboards/{id}?base_version={base}"), &admin, Some(&body)))?;
+    browser.client.find(Locator::Css("#dashboard-save")).await?.click().await?;
+    browser.wait_for("#dashboard-conflict", 30).await?;
+    browser.screenshot("dashboards-conflict").await?;
+    // Reload: the page is at the other save's version.
+    browser.client.find(Locator::Css("#dashboard-conflict button")).await?.click().await?;
+    browser.wait_for("#dashboard-version[data-version='2']", 30).await?;
+
+    // An analysis becomes the second tile of the same dashboard (its next version).
+    let stickiness = json!({ "kind": "stickiness", "event": {}, "date_range": { "kind": "last", "days": 14 } });
+    browser
+        .client
+        .goto(&format!("{}/?view=stickiness&analysis={}", server.base, encode(&stickiness.to_string())))
+        .await?;
+    browser.wait_for("#analysis-status[data-state='done']", 300).await?;
+    let in_builder = values(&browser, "#analysis-page table[id='stickiness-table'] td[data-value]").await?;
+    assert!(!in_builder.is_empty(), "the stickiness table has numbers");
+    browser.client.find(Locator::Css("#analysis-add-to-dashboard")).await?.click().await?;
+    browser.wait_for(&format!("#analysis-add-form option[value='{id}']"), 30).await?;
+    browser.set_value("#analysis-add-form .add-dashboard-select", &id).await?;
+    browser.client.find(Locator::Css("#analysis-add-form .add-dashboard-confirm")).await?.click().await?;
+    browser.wait_for("#analysis-add-form .add-dashboard-open", 30).await?.click().await?;
+    browser.wait_for("#dashboard-version[data-version='3']", 30).await?;
+    browser.wait_for(".dashboard-tile[data-tile='t2'][data-state='done'] .analysis-result", 300).await?;
+    let in_tile =
+        values(&browser, ".dashboard-tile[data-tile='t2'] table[id='stickiness-table'] td[data-value]").await?;
+    assert_eq!(in_tile, in_builder, "the analysis tile shows the builder's numbers");
+    browser.screenshot("dashboards-two-tiles").await?;
+
+    // History: three versions; the first has one tile.
+    browser.client.find(Locator::Css("#dashboard-versions")).await?.click().await?;
+    browser.wait_for("#dashboard-version-list a[data-version='1']", 30).await?.click().await?;
+    browser.wait_for("#dashboard-old-version", 30).await?;
+    let versions = browser.client.find_all(Locator::Css("#dashboard-version-list li")).await?;
+    assert_eq!(versions.len(), 3);
+    assert_eq!(browser.client.find_all(Locator::Css(".dashboard-tile")).await?.len(), 1, "version 1 has one tile");
+
+    // Duplicate, then delete the copy: the list keeps the original only.
+    browser.client.find(Locator::Css("#dashboard-duplicate")).await?.click().await?;
+    let copy = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(&format!("#dashboard:not([data-dashboard='{id}'])")))
+        .await?
+        .attr("data-dashboard")
+        .await?
+        .expect("the copy's id");
+    browser.client.find(Locator::Css("#dashboard-delete")).await?.click().await?;
+    browser.client.find(Locator::Css("#dashboard-delete")).await?.click().await?;
+    browser.wait_for(&format!("#dashboard-list .dashboard-link[data-id='{id}']"), 30).await?;
+    assert!(
+        browser.client.find(Locator::Css(&format!(".dashboard-link[data-id='{copy}']"))).await.is_err(),
+        "the copy is deleted"
+    );
+    browser.client.goto(&format!("{}/?view=dashboards&dashboard={id}", server.base)).await?;
+    assert_eq!(tile_cells(&browser).await?, pivot);
+
+    // A public share link, opened in a fresh browser (no cookie, no storage).
+    browser.client.find(Locator::Css("#dashboard-share")).await?.click().await?;
+    browser.wait_for("#share-public", 30).await?.click().await?;
+    browser.client.find(Locator::Css("#share-create")).await?.click().await?;
+    let url = browser.wait_for("#share-url", 30).await?.prop("value").await?.expect("a link");
+    assert!(url.contains("/share/qs_"), "{url}");
+    browser.client.clone().close().await?;
+
+    let fresh = Browser::start().await?;
+    // A link for accounts only does not open without one.
+    let private = ok_json("link", server.post_json(&format!("/api/dashboards/{id}/share-links"), &admin, &json!({})))?;
+    fresh.client.goto(&format!("{}{}", server.base, private["path"].as_str().unwrap())).await?;
+    fresh.wait_for("#share-error", 60).await?;
+    fresh.client.goto(&url).await?;
+    let shared = tile_cells(&fresh).await?;
+    assert_eq!(shared, pivot, "the share link shows the same numbers");
+    assert!(fresh.client.find(Locator::Css("#dashboard-save")).await.is_err(), "read only");
+    // The filters still work on the shared view: one channel keeps one row (plus the total).
+    let channel_name = pivot.iter().map(|(row, _)| row.clone()).find(|row| !row.contains("__total__")).unwrap();
+    fresh.client.execute("document.querySelector('#filter-column').value = 'channel'; document.querySelector('#filter-column').dispatchEvent(new Event('change', {bubbles: true}));", vec![]).await?;
+    fresh.set_value("#filter-values", &channel_name).await?;
+    fresh.client.find(Locator::Css("#filter-apply")).await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let filtered = tile_cells(&fresh).await?;
+    fresh.screenshot("dashboards-share").await?;
+    assert!(filtered.len() < shared.len(), "the filter narrowed the tile: {filtered:?}");
+    // Revoked: the same link no longer opens.
+    let links = ok_json("links", server.get(&format!("/api/dashboards/{id}/share-links"), &admin))?;
+    let public = links.as_array().unwrap().iter().find(|l| l["public"] == json!(true)).expect("the public link");
+    let link_id = public["id"].as_str().unwrap();
+    ok_json("revoke", server.send("DELETE", &format!("/api/dashboards/{id}/share-links/{link_id}"), &admin, None))?;
+    fresh.client.goto(&url).await?;
+    fresh.wait_for("#share-error", 60).await?;
+    fresh.client.clone().close().await?;
+    Ok(())
+}
+
+/// (d): a viewer with a row rule sees only her rows in a tile; a wrong password is refused in
+/// words; sign-out ends the session.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewer_with_a_row_rule_sees_only_her_rows() -> anyhow::Result<()> {
+    let server = start()?;
+    let admin = server.token_as("acme", "admin")?;
+    let mut body = dashboard_body("Reps", leads_by("owner_rep_id"));
+    body["tiles"].as_array_mut().unwrap().push(json!({ "id": "t2", "title": "By channel", "kind": "pivot",
+        "spec": leads_by("channel"), "layout": { "x": 0, "y": 6, "w": 6, "h": 6 } }));
+    let record = ok_json("create", server.post_json("/api/dashboards", &admin, &body))?;
+    let id = record["id"].as_str().unwrap().to_owned();
+    let open = format!("{}/?view=dashboards&dashboard={id}", server.base);
+
+    let browser = Browser::start().await?;
+    sign_in(&browser, &server, "rep@acme.test", "not-the-password").await?;
+    let error = browser.wait_for("#sign-in-error", 30).await?.text().await?;
+    assert!(error.contains("Wrong"), "{error}");
+    // Five failures for one address pause it: the sixth attempt, even with the right password,
+    // is told to wait.
+    for _ in 0..5 {
+        sign_in(&browser, &server, "viewer@nimbus.test", "guess").await?;
+        browser.wait_for("#sign-in-error", 30).await?;
+    }
+    sign_in(&browser, &server, "viewer@nimbus.test", PASSWORD).await?;
+    let paused = browser.wait_for("#sign-in-error", 30).await?.text().await?;
+    assert!(paused.contains("Too many"), "{paused}");
+    sign_in(&browser, &server, "rep@acme.test", PASSWORD).await?;
+    browser.wait_for("#signed-in-user[data-role='viewer']", 60).await?;
+    browser.client.goto(&open).await?;
+    let rep_rows = tile_cells(&browser).await?;
+    browser.screenshot("dashboards-rep").await?;
+    assert!(browser.client.find(Locator::Css("#dashboard-save")).await.is_err(), "viewers cannot save");
+    let distinct = |cells: &[(String, String)]| {
+        let mut rows: Vec<String> = cells.iter().map(|(r, _)| r.clone()).filter(|r| !r.contains("__total__")).collect();
+        rows.dedup();
+        rows.len()
+    };
+    assert_eq!(distinct(&rep_rows), 1, "one rep's rows only: {rep_rows:?}");
+
+    browser.client.find(Locator::Css("#sign-out")).await?.click().await?;
+    browser.wait_for("#sign-in-form:not([hidden])", 60).await?;
+    sign_in(&browser, &server, "editor@acme.test", PASSWORD).await?;
+    browser.wait_for("#signed-in-user", 60).await?;
+    browser.client.goto(&open).await?;
+    let all = tile_cells(&browser).await?;
+    assert!(distinct(&all) > 1, "the editor sees every rep: {all:?}");
+
+    // Cross-filtering: a click on a channel in the second tile filters the first to it.
+    let by_channel = ".dashboard-tile[data-tile='t2'] td.pivot-cell";
+    browser.wait_for(".dashboard-tile[data-tile='t2'][data-state='done'] td.pivot-cell", 120).await?;
+    let channels = cells(&browser, by_channel).await?;
+    let (channel, _) = channels.iter().find(|(row, _)| !row.contains("__total__")).unwrap().clone();
+    let grand_total = |cells: &[(String, String)]| {
+        cells.iter().filter(|(row, _)| row.contains("__total__")).map(|(_, v)| v.parse::<f64>().unwrap()).sum::<f64>()
+    };
+    let first = ".dashboard-tile[data-tile='t1'] td.pivot-cell";
+    let before = grand_total(&cells(&browser, first).await?);
+    browser.client.find(Locator::Css(&format!("{by_channel}[data-row='{channel}']"))).await?.click().await?;
+    browser.wait_for("#cross-filter", 30).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.wait_for(".dashboard-tile[data-tile='t1'][data-state='done'] td.pivot-cell", 120).await?;
+    let after = grand_total(&cells(&browser, first).await?);
+    browser.screenshot("dashboards-cross-filter").await?;
+    let channel_total =
+        channels.iter().find(|(row, _)| *row == channel).map(|(_, v)| v.parse::<f64>().unwrap()).unwrap();
+    assert_eq!(after, channel_total, "the first tile counts only {channel} (before: {before})");
+    assert_eq!(cells(&browser, by_channel).await?, channels, "the clicked tile is not filtered");
+    browser.client.clone().close().await?;
+    Ok(())
+}
+
+/// Mints an embed token with the API key, straight over HTTP (the host's "backend").
+fn mint(port: u16, key: &str, dashboard: &str, secs: i64) -> anyhow::Result<String> {
+    let body = json!({ "dashboard": dashboard, "expires_in_secs": secs }).to_string();
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "POST /api/embed-tokens HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw)?;
+    let json = raw.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let value: Value = serde_json::from_str(json)?;
+    value["token"].as_str().map(str::to_owned).ok_or_else(|| anyhow::anyhow!("mint: {raw}"))
+}
+
+/// The embedding host: another origin (`localhost` against the server's `127.0.0.1`), whose
+/// page frames the dashboard and answers `quiver:need-token` from its own `/token` route.
+struct Host {
+    port: u16,
+    minted: Arc<AtomicUsize>,
+    refuse: Arc<AtomicBool>,
+}
+
+fn start_host(quiver_port: u16, key: String, dashboard: String, first_token: String) -> anyhow::Result<Host> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let quiver = format!("http://127.0.0.1:{quiver_port}");
+    let page = format!(
+        r#"<!doctype html><html><head><title>Host console</title></head><body>
+<h1>Host console</h1>
+<iframe id="q" src="{quiver}/embed/{dashboard}?token={first_token}" width="1100" height="500"></iframe>
+<script>
+window.log = [];
+const Q = "{quiver}";
+addEventListener("message", async (e) => {{
+  if (e.origin !== Q) return;
+  window.log.push(e.data.type);
+  const frame = document.getElementById("q");
+  if (e.data.type === "quiver:height") frame.height = Math.min(e.data.height, 2000);
+  if (e.data.type === "quiver:need-token") {{
+    const r = await fetch("/token");
+    if (r.ok) frame.contentWindow.postMessage({{ type: "quiver:token", token: await r.text() }}, Q);
+  }}
+}});
+</script></body></html>"#
+    );
+    let minted = Arc::new(AtomicUsize::new(0));
+    let refuse = Arc::new(AtomicBool::new(false));
+    let (m, r) = (minted.clone(), refuse.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0_u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let (status, body, kind) = if head.starts_with("GET /token") {
+                if r.load(Ordering::SeqCst) {
+                    ("503 Service Unavailable", String::new(), "text/plain")
+                } else {
+                    match mint(quiver_port, &key, &dashboard, 20) {
+                        Ok(token) => {
+                            m.fetch_add(1, Ordering::SeqCst);
+                            ("200 OK", token, "text/plain")
+                        }
+                        Err(e) => ("500 Internal Server Error", e.to_string(), "text/plain"),
+                    }
+                }
+            } else {
+                ("200 OK", page.clone(), "text/html; charset=utf-8")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.0 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    Ok(Host { port, minted, refuse })
+}
+
+/// (b): an embedded dashboard on a second origin keeps working past its first token's expiry
+/// through `postMessage`, and says so (page and host) when no new token comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_embedded_dashboard_outlives_its_first_token() -> anyhow::Result<()> {
+    let server = start()?;
+    let admin = server.token_as("acme", "admin")?;
+    let quiver_port: u16 = server.base.rsplit(':').next().unwrap().parse()?;
+    let spec = json!({ "table": "leads", "rows": [{ "column": "channel" }],
+                       "date_range": { "column": "created_at", "kind": "last", "days": 3 } });
+    let record = ok_json("create", server.post_json("/api/dashboards", &admin, &dashboard_body("Embedded", spec)))?;
+    let id = record["id"].as_str().unwrap().to_owned();
+    let key = ok_json("key", server.post_json("/api/api-keys", &admin, &json!({ "name": "host", "role": "editor" })))?;
+    let key = key["key"].as_str().unwrap().to_owned();
+    let first = mint(quiver_port, &key, &id, 20)?;
+    let host = start_host(quiver_port, key, id, first)?;
+    let host_origin = format!("http://localhost:{}", host.port);
+    ok_json(
+        "settings",
+        server.send(
+            "PUT",
+            "/api/settings",
+            &admin,
+            Some(&json!({ "allow_public_links": false, "frame_ancestors": [host_origin] })),
+        ),
+    )?;
+
+    let browser = Browser::start().await?;
+    browser.client.goto(&format!("{host_origin}/")).await?;
+    browser.wait_for("#q", 30).await?;
+    browser.client.enter_frame(0).await?;
+    let before = tile_cells(&browser).await?;
+    assert!(browser.client.find(Locator::Css(".app-header")).await.is_err(), "chrome-less");
+    // The token lives in memory only: not in storage, cookies or the address.
+    let kept = browser
+        .client
+        .execute("return [sessionStorage.length, localStorage.length, document.cookie, location.search];", vec![])
+        .await?;
+    assert_eq!(kept, json!([0, 0, "", ""]), "storage, cookies, query string");
+    browser.client.enter_parent_frame().await?;
+    browser.screenshot("dashboards-embed").await?;
+
+    // Past the first token's life (20 s): the frame must have asked for and got a new one.
+    tokio::time::sleep(Duration::from_secs(26)).await;
+    assert!(host.minted.load(Ordering::SeqCst) >= 1, "the frame asked the host for a token");
+    let today = chrono::Utc::now().date_naive();
+    let from = today - chrono::Days::new(15);
+    let message =
+        json!({ "type": "quiver:set-filters", "filters": { "from": from.to_string(), "to": today.to_string() } });
+    browser
+        .client
+        .execute(
+            "document.getElementById('q').contentWindow.postMessage(arguments[0], arguments[1]);",
+            vec![message, json!(format!("http://127.0.0.1:{quiver_port}"))],
+        )
+        .await?;
+    browser.client.enter_frame(0).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The wider range needs more days: loaded with the second token, after the first expired.
+    let after = tile_cells(&browser).await?;
+    let total =
+        |cells: &[(String, String)]| cells.iter().map(|(_, v)| v.parse::<f64>().unwrap_or(0.0)).fold(0.0, f64::max);
+    assert!(total(&after) > total(&before), "more days, more leads: {before:?} → {after:?}");
+    assert!(browser.client.find(Locator::Css("#embed-expired")).await.is_err(), "no expiry shown");
+    browser.client.enter_parent_frame().await?;
+    let log = browser.client.execute("return window.log;", vec![]).await?;
+    let log: Vec<String> = serde_json::from_value(log)?;
+    for kind in ["quiver:ready", "quiver:height", "quiver:need-token"] {
+        assert!(log.iter().any(|l| l == kind), "{kind} in {log:?}");
+    }
+
+    // The host stops answering: the frame says so instead of failing silently.
+    host.refuse.store(true, Ordering::SeqCst);
+    browser.client.enter_frame(0).await?;
+    browser.wait_for("#embed-expired", 40).await?;
+    browser.client.enter_parent_frame().await?;
+    browser.screenshot("dashboards-embed-expired").await?;
+    let log: Vec<String> = serde_json::from_value(browser.client.execute("return window.log;", vec![]).await?)?;
+    assert!(log.iter().any(|l| l == "quiver:token-expired"), "{log:?}");
+    browser.client.clone().close().await?;
+    Ok(())
+}
