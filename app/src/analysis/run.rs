@@ -55,7 +55,7 @@ pub(crate) struct RunState {
     generation: StoredValue<u64>,
     /// A live refresh is scheduled (later deltas ride along with it).
     live_pending: StoredValue<bool>,
-    /// When the last live refresh started (`performance.now()` milliseconds).
+    /// When the last live refresh was started (`performance.now()` milliseconds).
     last_live: StoredValue<f64>,
 }
 
@@ -112,10 +112,10 @@ fn watch_live(state: AppState, catalog: Arc<Catalog>, run: RunState) {
         run.live_pending.set_value(true);
         let catalog = catalog.clone();
         spawn_local(async move {
-            let wait = run.last_live.get_value() + LIVE_REFRESH_MS - browser::now_ms();
-            if wait > 0.0 {
-                clock::sleep(wait.ceil() as i32).await;
-            }
+            // At least a short wait: websocket messages already queued arrive first (each is its
+            // own task), so that one run sees them all.
+            let wait = (run.last_live.get_value() + LIVE_REFRESH_MS - browser::now_ms()).max(20.0);
+            clock::sleep(wait.ceil() as i32).await;
             while matches!(run.phase.get_untracked(), Phase::Loading | Phase::Running) {
                 clock::sleep(50).await;
             }

@@ -24,9 +24,16 @@ use std::sync::Arc;
 /// drop, a click) runs at once.
 const DEBOUNCE_MS: i32 = 150;
 
-/// Live refreshes of the pivot start at most this often: 20 deltas a second cause at most four
-/// runs, each folding in every delta that arrived since the last one.
+/// Live refreshes of the pivot start at least this long after the previous one ended (or as
+/// long as it took, if longer): 20 deltas a second cause at most four runs, each folding in every
+/// delta that arrived since the last one, and a slow refresh (many groups) leaves the page at
+/// least as much time as it took for input and for receiving deltas.
 const LIVE_REFRESH_MS: f64 = 250.0;
+
+/// The least a live refresh waits: long enough for the browser to deliver the websocket messages
+/// already queued (each is its own task), so that one refresh folds them all. Without it, a
+/// refresh started by the first of them would run before the others arrive.
+const MIN_LIVE_WAIT_MS: f64 = 20.0;
 
 /// Partial rows the kept leaf may gain beyond twice its groups before it is compacted.
 const COMPACT_SLACK: usize = 1024;
@@ -79,8 +86,8 @@ pub(crate) struct RunState {
     kept: StoredValue<Option<KeptLeaf>>,
     /// A live refresh is scheduled (later deltas ride along with it).
     live_pending: StoredValue<bool>,
-    /// When the last live refresh started (`performance.now()` milliseconds).
-    last_live: StoredValue<f64>,
+    /// When the last live refresh ended and how long it took (`performance.now()` milliseconds).
+    last_live: StoredValue<(f64, f64)>,
 }
 
 /// The leaf partials a pivot run left in the engine ([`LEAF_TABLE`]), and what they answer.
@@ -108,7 +115,7 @@ impl RunState {
             refresh: RwSignal::new("full"),
             kept: StoredValue::new(None),
             live_pending: StoredValue::new(false),
-            last_live: StoredValue::new(f64::NEG_INFINITY),
+            last_live: StoredValue::new((f64::NEG_INFINITY, 0.0)),
         }
     }
 
@@ -171,15 +178,14 @@ fn refresh_live(ctx: PivotContext) {
     }
     run.live_pending.set_value(true);
     spawn_local(async move {
-        let wait = run.last_live.get_value() + LIVE_REFRESH_MS - browser::now_ms();
-        if wait > 0.0 {
-            clock::sleep(wait.ceil() as i32).await;
-        }
+        let (ended, took) = run.last_live.get_value();
+        let wait = (ended + LIVE_REFRESH_MS.max(took) - browser::now_ms()).max(MIN_LIVE_WAIT_MS);
+        clock::sleep(wait.ceil() as i32).await;
         while matches!(run.phase.get_untracked(), RunPhase::Loading | RunPhase::Running) {
             clock::sleep(50).await;
         }
         run.live_pending.set_value(false);
-        run.last_live.set_value(browser::now_ms());
+        let started = browser::now_ms();
         let spec = ctx.state.pivot.get_untracked();
         let up_to_date = ctx.state.live.versions.with_untracked(|v| v.get(&spec.table).copied().unwrap_or(0))
             == run.data_version.get_untracked();
@@ -189,6 +195,8 @@ fn refresh_live(ctx: PivotContext) {
         }
         let generation = run.next_generation();
         execute(ctx, spec, generation, true).await;
+        let now = browser::now_ms();
+        run.last_live.set_value((now, now - started));
     });
 }
 

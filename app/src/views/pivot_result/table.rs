@@ -119,7 +119,12 @@ pub(super) fn PivotTableView(output: Arc<PivotOutput>) -> impl IntoView {
             class="pivot-table-scroll"
             on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top().into())
         >
-            <table id="pivot-table" class="pivot-table" class:color-scale=output.spec.color_scale>
+            <table
+                id="pivot-table"
+                class="pivot-table"
+                class:color-scale=output.spec.color_scale
+                data-rows=move || rows.with(Vec::len)
+            >
                 <thead>{head}</thead>
                 <tbody>{body}</tbody>
             </table>
