@@ -2,11 +2,14 @@
 //! every row is known: catalogue, manifests, projection, date pruning, ETag/304, tenant
 //! isolation and error bodies.
 
+mod fixture;
+
 use arrow_array::{Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use fixture::write_parquet;
 use http_body_util::BodyExt;
 use quiver_server::auth::TokenKey;
 use quiver_server::warehouse::parquet_dir::ParquetDir;
@@ -37,14 +40,6 @@ fn events_schema() -> Arc<Schema> {
         Field::new("event_name", DataType::Utf8, false).with_metadata(role("dimension")),
         Field::new("price", DataType::Float64, true).with_metadata(role("measure")),
     ]))
-}
-
-fn write_parquet(path: &Path, batch: &RecordBatch) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
 }
 
 fn write_events(root: &Path, tenant: &str, days: &[(&str, usize)]) {

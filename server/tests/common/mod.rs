@@ -4,10 +4,14 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+#[path = "../fixture/mod.rs"]
+mod fixture;
+
 use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use fixture::write_parquet;
 use http_body_util::BodyExt;
 use quiver_server::auth::TokenKey;
 use quiver_server::live::{Live, LiveConfig};
@@ -57,14 +61,6 @@ pub fn leads_schema() -> Arc<Schema> {
         Field::new("deal_amount", DataType::Float64, true).with_metadata(role("measure")),
         Field::new("updated_at", utc(), false).with_metadata(role("time")),
     ]))
-}
-
-fn write_parquet(path: &Path, batch: &RecordBatch) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
 }
 
 /// `rows` events of `tenant` on day `day` (0 = 2026-08-01), users `base-<i>`.

@@ -6,11 +6,15 @@
 
 pub mod pg;
 
+#[path = "../fixture/mod.rs"]
+mod fixture;
+
 use arrow_array::{Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use fixture::write_parquet;
 use http_body_util::BodyExt;
 use quiver_server::auth::TokenKey;
 use quiver_server::store::Store;
@@ -50,14 +54,6 @@ fn events_schema() -> Arc<Schema> {
         Field::new("owner_rep_id", DataType::Int64, true),
         Field::new("region", DataType::Utf8, false),
     ]))
-}
-
-fn write_parquet(path: &Path, batch: &RecordBatch) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
 }
 
 fn write_events(root: &Path, tenant: &str, days: &[(&str, usize)]) {
