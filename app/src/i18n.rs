@@ -126,6 +126,7 @@ messages! {
     TileNoData: "No data in this date range.", "此日期范围内没有数据。";
     TileRunning: "Running…", "运行中…";
     TileFailed: "This tile could not run: {0}", "此图块无法运行：{0}";
+    TileDragHint: "Drag to move (the arrows move it too)", "拖动以移动（也可用箭头按钮）";
     TileMoveLeft: "Move left", "左移";
     TileMoveRight: "Move right", "右移";
     TileMoveUp: "Move up", "上移";

@@ -293,6 +293,167 @@ async fn a_viewer_with_a_row_rule_sees_only_her_rows() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `n` events named `name` on channel `channel`, stamped now, as JSON lines for the ingest API.
+fn live_events(n: usize, name: &str, channel: &str) -> Vec<String> {
+    let now = chrono::Utc::now();
+    (0..n)
+        .map(|i| {
+            json!({ "ts": (now - chrono::Duration::milliseconds(i as i64)).to_rfc3339(),
+                    "user_id": format!("e2e-tile-{i}"), "session_id": "e2e-tile", "event_name": name,
+                    "platform": "web", "country": "DE", "app_version": "3.2.0", "ab_bucket": "control",
+                    "channel": channel, "price": 1.0 })
+            .to_string()
+        })
+        .collect()
+}
+
+/// The grand total (the `__total__` row's first value) of tile `tile`'s pivot table, if shown.
+async fn tile_total(browser: &Browser, tile: &str) -> anyhow::Result<Option<f64>> {
+    let cells = cells(browser, &format!(".dashboard-tile[data-tile='{tile}'][data-state='done'] td.pivot-cell")).await?;
+    Ok(cells.iter().find(|(row, _)| row == "__total__").and_then(|(_, v)| v.parse().ok()))
+}
+
+/// Polls `probe` every 100 ms until it gives `want`, for at most `secs`.
+async fn eventually<F, Fut>(what: &str, secs: u64, want: Option<f64>, probe: F) -> anyhow::Result<()>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<f64>>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let got = probe().await?;
+        if got == want {
+            return Ok(());
+        }
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(secs), "{what}: {got:?} after {secs} s, expected {want:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Tiles stay live when rows are ingested; a chart's bar, picked from the keyboard, filters the
+/// pivot tile and the analysis tile to its group; a tile dragged by its handle onto another
+/// pushes that one down, and the new layout is saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow::Result<()> {
+    let server = start()?;
+    let admin = server.token_as("acme", "admin")?;
+    let ingester = server.token_with_role("acme", "editor")?;
+    let range = json!({ "column": "ts", "kind": "last", "days": 3 });
+    let by_channel = json!({ "table": "events", "rows": [{ "column": "channel" }], "view": "bar", "date_range": range });
+    let by_name = json!({ "table": "events", "rows": [{ "column": "event_name" }], "date_range": range });
+    let trend = json!({ "kind": "trend", "events": [{}], "measures": ["pv"], "grain": "day",
+                        "date_range": { "kind": "last", "days": 3 } });
+    let body = json!({ "title": "Live board", "tiles": [
+        { "id": "t1", "title": "By channel", "kind": "chart", "spec": by_channel, "layout": { "x": 0, "y": 0, "w": 6, "h": 5 } },
+        { "id": "t2", "title": "By event", "kind": "pivot", "spec": by_name, "layout": { "x": 6, "y": 0, "w": 6, "h": 5 } },
+        { "id": "t3", "title": "Events per day", "kind": "analysis", "spec": trend, "layout": { "x": 0, "y": 5, "w": 6, "h": 4 } },
+    ]});
+    let record = ok_json("create", server.post_json("/api/dashboards", &admin, &body))?;
+    let id = record["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::start().await?;
+    sign_in(&browser, &server, "editor@acme.test", PASSWORD).await?;
+    browser.wait_for("#signed-in-user[data-role='editor']", 60).await?;
+    browser.client.goto(&format!("{}/?view=dashboards&dashboard={id}", server.base)).await?;
+    for tile in ["t1", "t2", "t3"] {
+        browser.wait_for(&format!(".dashboard-tile[data-tile='{tile}'][data-state='done']"), 300).await?;
+    }
+    browser.wait_for("#live-status[data-state='connected']", 60).await?;
+
+    // Live: ingested rows show in the open tiles without a reload.
+    let before = tile_total(&browser, "t2").await?.expect("a grand total");
+    let (status, answer) = server.post_ndjson("/api/ingest/events", &ingester, &live_events(7, "e2e_tile_probe", "organic"))?;
+    anyhow::ensure!(status == 200, "ingest: {status} {}", String::from_utf8_lossy(&answer));
+    let probe_row = || async {
+        let cells = cells(&browser, ".dashboard-tile[data-tile='t2'] td.pivot-cell").await?;
+        Ok(cells.iter().find(|(row, _)| row == "e2e_tile_probe").and_then(|(_, v)| v.parse().ok()))
+    };
+    eventually("the live row in the pivot tile", 15, Some(7.0), probe_row).await?;
+    eventually("the pivot tile's total", 15, Some(before + 7.0), || tile_total(&browser, "t2")).await?;
+    // Every tile has had time for its live rerun (one a second at most).
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    browser.screenshot("dashboards-live-tiles").await?;
+
+    // Cross-filter from the chart: the keyboard reaches the first bar and picks it.
+    let picked = browser
+        .client
+        .execute(
+            "const c = document.querySelector(\".dashboard-tile[data-tile='t1'] canvas\"); c.focus(); \
+             c.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true })); \
+             return true;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(picked, json!(true));
+    let tooltip = browser.wait_for(".dashboard-tile[data-tile='t1'] .chart-tooltip", 10).await?.text().await?;
+    let (label, value) = tooltip.rsplit_once(": ").expect("'category · series: value'");
+    let channel = label.split(" · ").next().unwrap().to_owned();
+    let bar: f64 = value.parse()?;
+    browser
+        .client
+        .execute(
+            "document.querySelector(\".dashboard-tile[data-tile='t1'] canvas\") \
+               .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await?;
+    let badge = browser.wait_for("#cross-filter", 30).await?.text().await?;
+    assert!(badge.contains(&channel), "the badge names {channel}: {badge}");
+    eventually(&format!("the pivot tile filtered to {channel}"), 60, Some(bar), || tile_total(&browser, "t2")).await?;
+    let trend_total = || async {
+        let v = values(&browser, ".dashboard-tile[data-tile='t3'][data-state='done'] #trend-table tbody td[data-value]").await?;
+        Ok(v.first().and_then(|v| v.parse().ok()))
+    };
+    eventually(&format!("the analysis tile filtered to {channel}"), 60, Some(bar), trend_total).await?;
+    browser.screenshot("dashboards-chart-cross-filter").await?;
+
+    // Drag t3 by its handle so that its corner lands on the grid's top-left cell.
+    let dropped = browser
+        .client
+        .execute(
+            "const handle = document.querySelector(\".dashboard-tile[data-tile='t3'] .tile-drag\"); \
+             const tile = handle.closest('.dashboard-tile').getBoundingClientRect(); \
+             const grid = document.getElementById('dashboard-grid'); \
+             const g = grid.getBoundingClientRect(); const h = handle.getBoundingClientRect(); \
+             const dt = new DataTransfer(); \
+             const grab = { x: h.left + 3, y: h.top + 3 }; \
+             const start = { bubbles: true, cancelable: true, dataTransfer: dt, clientX: grab.x, clientY: grab.y }; \
+             const at = { bubbles: true, cancelable: true, dataTransfer: dt, \
+                          clientX: g.left + (grab.x - tile.left) + 7, clientY: g.top + (grab.y - tile.top) + 9 }; \
+             handle.dispatchEvent(new DragEvent('dragstart', start)); \
+             grid.dispatchEvent(new DragEvent('dragenter', at)); \
+             const over = new DragEvent('dragover', at); grid.dispatchEvent(over); \
+             grid.dispatchEvent(new DragEvent('drop', at)); \
+             handle.dispatchEvent(new DragEvent('dragend', at)); \
+             return over.defaultPrevented;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(dropped, json!(true), "the grid accepts the dragged tile");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let style = |tile: &'static str| {
+        let browser = &browser;
+        async move {
+            let element = browser.client.find(Locator::Css(&format!(".dashboard-tile[data-tile='{tile}']"))).await?;
+            anyhow::Ok(element.attr("style").await?.unwrap_or_default())
+        }
+    };
+    assert!(style("t3").await?.contains("grid-column: 1 / span 6; grid-row: 1 / span 4"), "t3 moved to the top");
+    assert!(style("t1").await?.contains("grid-row: 5 / span 5"), "t1 pushed down under it: {}", style("t1").await?);
+    assert!(style("t2").await?.contains("grid-column: 7 / span 6; grid-row: 1 / span 5"), "t2 covered nothing");
+    browser.screenshot("dashboards-dragged").await?;
+    browser.client.find(Locator::Css("#dashboard-save")).await?.click().await?;
+    browser.wait_for("#dashboard-version[data-version='2']", 30).await?;
+    let saved = ok_json("get", server.get(&format!("/api/dashboards/{id}"), &admin))?;
+    let layout = |tile: &str| {
+        saved["tiles"].as_array().unwrap().iter().find(|t| t["id"] == json!(tile)).map(|t| t["layout"].clone())
+    };
+    assert_eq!(layout("t3"), Some(json!({ "x": 0, "y": 0, "w": 6, "h": 4 })));
+    assert_eq!(layout("t1"), Some(json!({ "x": 0, "y": 4, "w": 6, "h": 5 })));
+    browser.client.clone().close().await?;
+    Ok(())
+}
+
 /// Mints an embed token with the API key, straight over HTTP (the host's "backend").
 fn mint(port: u16, key: &str, dashboard: &str, secs: i64) -> anyhow::Result<String> {
     let body = json!({ "dashboard": dashboard, "expires_in_secs": secs }).to_string();
@@ -389,7 +550,7 @@ async fn an_embedded_dashboard_outlives_its_first_token() -> anyhow::Result<()> 
     let key = ok_json("key", server.post_json("/api/api-keys", &admin, &json!({ "name": "host", "role": "editor" })))?;
     let key = key["key"].as_str().unwrap().to_owned();
     let first = mint(quiver_port, &key, &id, 20)?;
-    let host = start_host(quiver_port, key, id, first)?;
+    let host = start_host(quiver_port, key.clone(), id.clone(), first)?;
     let host_origin = format!("http://localhost:{}", host.port);
     ok_json(
         "settings",
@@ -453,6 +614,20 @@ async fn an_embedded_dashboard_outlives_its_first_token() -> anyhow::Result<()> 
     browser.screenshot("dashboards-embed-expired").await?;
     let log: Vec<String> = serde_json::from_value(browser.client.execute("return window.log;", vec![]).await?)?;
     assert!(log.iter().any(|l| l == "quiver:token-expired"), "{log:?}");
+
+    // A host off the tenant's allowlist, with a valid token: the browser refuses to frame the
+    // dashboard (`frame-ancestors`), so nothing renders in it and nothing reaches that host.
+    let token = mint(quiver_port, &key, &id, 120)?;
+    let other = start_host(quiver_port, key, id, token)?;
+    browser.client.goto(&format!("http://localhost:{}/", other.port)).await?;
+    browser.wait_for("#q", 30).await?;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let log: Vec<String> = serde_json::from_value(browser.client.execute("return window.log;", vec![]).await?)?;
+    assert!(log.is_empty(), "a host off the allowlist hears nothing from the frame: {log:?}");
+    browser.client.enter_frame(0).await?;
+    assert!(browser.client.find(Locator::Css("#embed")).await.is_err(), "no dashboard in the refused frame");
+    browser.client.enter_parent_frame().await?;
+    browser.screenshot("dashboards-embed-refused").await?;
     browser.client.clone().close().await?;
     Ok(())
 }

@@ -32,21 +32,39 @@ pub(crate) fn pivot(mut spec: PivotSpec, table: &TableInfo, filters: &DashboardF
     spec
 }
 
-/// The analysis tile's spec under the dashboard's date range. Dimension filters are not
-/// applied to analyses (their step filters have another shape); the tile says so.
-pub(crate) fn analysis(mut spec: AnalysisSpec, filters: &DashboardFilters) -> AnalysisSpec {
-    let Some(span) = span(filters) else { return spec };
-    match &mut spec {
-        AnalysisSpec::Funnel(f) => {
-            let column = f.date_range.as_ref().map_or_else(|| f.source.time.clone(), |d| d.column.clone());
-            f.date_range = Some(DateRange { column, span });
+/// The analysis tile's spec under the dashboard's filters: the date range replaces the spec's,
+/// and each dimension filter joins the spec's own filters (which every event, or every lead of a
+/// lead follow-up, must pass) when the table they apply to has the column.
+pub(crate) fn analysis(mut spec: AnalysisSpec, tables: &[TableInfo], filters: &DashboardFilters) -> AnalysisSpec {
+    if let Some(span) = span(filters) {
+        match &mut spec {
+            AnalysisSpec::Funnel(f) => {
+                let column = f.date_range.as_ref().map_or_else(|| f.source.time.clone(), |d| d.column.clone());
+                f.date_range = Some(DateRange { column, span });
+            }
+            AnalysisSpec::Retention(r) => r.date_range = span,
+            AnalysisSpec::Trend(t) => t.date_range = span,
+            AnalysisSpec::Distribution(d) => d.date_range = span,
+            AnalysisSpec::Stickiness(s) => s.date_range = span,
+            AnalysisSpec::Ab(ab) => ab.date_range = Some(span),
+            AnalysisSpec::LeadFollowUp(l) => l.date_range = Some(span),
         }
-        AnalysisSpec::Retention(r) => r.date_range = span,
-        AnalysisSpec::Trend(t) => t.date_range = span,
-        AnalysisSpec::Distribution(d) => d.date_range = span,
-        AnalysisSpec::Stickiness(s) => s.date_range = span,
-        AnalysisSpec::Ab(ab) => ab.date_range = Some(span),
-        AnalysisSpec::LeadFollowUp(l) => l.date_range = Some(span),
+    }
+    let (table, spec_filters) = match &mut spec {
+        AnalysisSpec::Funnel(f) => (f.source.table.clone(), &mut f.filters),
+        AnalysisSpec::Retention(r) => (r.source.table.clone(), &mut r.filters),
+        AnalysisSpec::Trend(t) => (t.source.table.clone(), &mut t.filters),
+        AnalysisSpec::Distribution(d) => (d.source.table.clone(), &mut d.filters),
+        AnalysisSpec::Stickiness(s) => (s.source.table.clone(), &mut s.filters),
+        AnalysisSpec::Ab(ab) => (ab.source.table.clone(), &mut ab.filters),
+        AnalysisSpec::LeadFollowUp(l) => (l.tables.leads.clone(), &mut l.filters),
+    };
+    let Some(table) = tables.iter().find(|t| t.name == table) else { return spec };
+    for dimension in &filters.dimensions {
+        if table.column(&dimension.column).is_some() && !dimension.values.is_empty() {
+            let values = dimension.values.iter().cloned().map(Some).collect();
+            spec_filters.push(Filter { column: dimension.column.clone(), op: FilterOp::In { values } });
+        }
     }
     spec
 }
@@ -135,14 +153,35 @@ mod tests {
         let spec = PivotSpec { table: "events".into(), ..PivotSpec::default() };
         assert_eq!(pivot(spec.clone(), &events(), &DashboardFilters::default()), spec);
         let analysis_spec = AnalysisSpec::default_of("retention").unwrap();
-        assert_eq!(analysis(analysis_spec.clone(), &DashboardFilters::default()), analysis_spec);
+        assert_eq!(analysis(analysis_spec.clone(), &[events()], &DashboardFilters::default()), analysis_spec);
     }
 
     #[wasm_bindgen_test]
-    fn an_analysis_gets_the_range() {
-        let out = analysis(AnalysisSpec::default_of("trend").unwrap(), &filters(&[]));
+    fn an_analysis_gets_the_range_and_the_dimensions_its_events_have() {
+        let out = analysis(
+            AnalysisSpec::default_of("trend").unwrap(),
+            &[events()],
+            &filters(&[("channel", &["ads"]), ("region", &["eu"])]),
+        );
         let AnalysisSpec::Trend(t) = out else { panic!("kind kept") };
         assert!(matches!(t.date_range, DateSpan::Between { .. }));
+        assert_eq!(t.filters.len(), 1, "region is not a column of events: {:?}", t.filters);
+        assert_eq!(t.filters[0].column, "channel");
+        assert!(matches!(&t.filters[0].op, FilterOp::In { values } if values == &[Some("ads".to_owned())]));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_lead_follow_up_is_filtered_on_its_leads_table() {
+        let mut leads = events();
+        leads.name = "leads".into();
+        leads.columns[1].name = "region".into();
+        let out = analysis(
+            AnalysisSpec::default_of("lead_follow_up").unwrap(),
+            &[events(), leads],
+            &filters(&[("channel", &["ads"]), ("region", &["eu"])]),
+        );
+        let AnalysisSpec::LeadFollowUp(l) = out else { panic!("kind kept") };
+        assert_eq!(l.filters.iter().map(|f| f.column.as_str()).collect::<Vec<_>>(), ["region"]);
     }
 
     #[wasm_bindgen_test]

@@ -1,7 +1,7 @@
 //! An open dashboard: title, notes, global filters, the grid of tiles, and (in the workspace)
 //! saving, versions, duplicating, deleting and sharing.
 
-use super::{Board, filters_bar::FiltersBar, open, tile::TileView, use_page_address};
+use super::{Board, filters_bar::FiltersBar, grid, open, tile::TileView, use_page_address};
 use crate::error::AppError;
 use crate::i18n::{Msg, tr, use_i18n};
 use crate::infra::api::ApiError;
@@ -267,6 +267,14 @@ fn Toolbar(board: Board) -> impl IntoView {
     }
 }
 
+/// Where the tile being dragged would land with the pointer where `event` has it.
+fn drop_target(board: Board, event: &leptos::ev::DragEvent) -> Option<quiver_shared::dashboard::TileLayout> {
+    let (id, (grab_x, grab_y)) = board.dragging.get_value()?;
+    let layout = board.draft.with_untracked(|d| d.tiles.iter().find(|t| t.id == id).map(|t| t.layout))?;
+    let (width, (x, y)) = crate::infra::dnd::pointer_in_zone(event)?;
+    Some(grid::placed_at(layout, grid::snap(width, x - grab_x, y - grab_y)))
+}
+
 /// Title, notes, filters and the grid: the same in the workspace, on share links and embedded.
 #[component]
 pub(crate) fn DashboardView(board: Board) -> impl IntoView {
@@ -306,10 +314,36 @@ pub(crate) fn DashboardView(board: Board) -> impl IntoView {
                 }}
             </header>
             <FiltersBar board />
-            <div class="dashboard-grid" id="dashboard-grid">
+            <div
+                class="dashboard-grid"
+                id="dashboard-grid"
+                on:dragover=move |ev| {
+                    if let Some(layout) = drop_target(board, &ev) {
+                        crate::infra::dnd::accept(&ev);
+                        board.drop_preview.set(Some(layout));
+                    }
+                }
+                on:drop=move |ev| {
+                    let target = drop_target(board, &ev);
+                    if let (Some(layout), Some((id, _))) = (target, board.dragging.get_value()) {
+                        ev.prevent_default();
+                        board.relayout(&id, |_| layout);
+                    }
+                    board.dragging.set_value(None);
+                    board.drop_preview.set(None);
+                }
+            >
                 <For each=move || tile_ids.get() key=|id| id.clone() let:id>
                     <TileView board id />
                 </For>
+                {move || {
+                    board
+                        .drop_preview
+                        .get()
+                        .map(|layout| {
+                            view! { <div class="tile-drop-preview" aria-hidden="true" style=grid::grid_style(layout)></div> }
+                        })
+                }}
             </div>
         </article>
     }

@@ -119,6 +119,8 @@ pub(crate) fn EmbedPage(dashboard: String) -> impl IntoView {
                 Ok((catalog, record)) => {
                     state.tenant.set(Some(catalog.tenant.clone()));
                     board.set(Some(Board::new(state, catalog, record, filters, Signal::stored(false), false)));
+                    // Tiles stay live: pushed rows of the dashboard's tables (the token's scope).
+                    crate::live::start(state);
                     post(protocol::ready());
                 }
                 Err(error) => state.error.set(Some(AppError::from(error))),
@@ -148,6 +150,9 @@ pub(crate) fn EmbedPage(dashboard: String) -> impl IntoView {
                         }
                     })
             }}
+            <Show when=move || board.with(Option::is_some)>
+                <crate::views::live_indicator::LiveIndicator />
+            </Show>
             {move || board.get().map(|board| view! { <DashboardView board /> })}
         </main>
     }

@@ -34,6 +34,48 @@ pub(crate) fn resized(layout: TileLayout, dw: i32, dh: i32) -> TileLayout {
     TileLayout { w, h, ..layout }
 }
 
+/// The grid's row height and gap in CSS pixels, as `.dashboard-grid` in `assets/quiver.css` sets
+/// them (the columns share the width).
+pub(crate) const ROW_PX: f64 = 56.0;
+/// See [`ROW_PX`].
+pub(crate) const GAP_PX: f64 = 10.0;
+
+/// The grid line nearest to a point `(x, y)` (CSS pixels from the grid's top-left corner) on a
+/// grid `width` pixels wide: where a dragged tile's top-left corner snaps to.
+pub(crate) fn snap(width: f64, x: f64, y: f64) -> (u32, u32) {
+    let columns = f64::from(GRID_COLUMNS);
+    let column = ((width - GAP_PX * (columns - 1.0)) / columns).max(1.0);
+    let col = (x / (column + GAP_PX)).round().clamp(0.0, columns - 1.0);
+    let row = (y / (ROW_PX + GAP_PX)).round().clamp(0.0, 10_000.0);
+    (col as u32, row as u32)
+}
+
+/// `layout` with its top-left corner at `(col, row)`, kept on the grid.
+pub(crate) fn placed_at(layout: TileLayout, (col, row): (u32, u32)) -> TileLayout {
+    TileLayout { x: col.min(GRID_COLUMNS - layout.w), y: row.min(10_000), ..layout }
+}
+
+fn overlap(a: TileLayout, b: TileLayout) -> bool {
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+}
+
+/// After tile `moved` was moved or resized, pushes every tile it now covers down under it, and
+/// the tiles those cover in turn, top to bottom; tiles covering nothing stay where they are.
+pub(crate) fn settle(tiles: &mut [Tile], moved: &str) {
+    let Some(first) = tiles.iter().position(|t| t.id == moved) else { return };
+    let mut order: Vec<usize> = (0..tiles.len()).filter(|&i| i != first).collect();
+    order.sort_by_key(|&i| (tiles[i].layout.y, tiles[i].layout.x));
+    let mut placed = vec![tiles[first].layout];
+    for i in order {
+        let mut layout = tiles[i].layout;
+        while let Some(below) = placed.iter().filter(|p| overlap(**p, layout)).map(|p| p.y + p.h).max() {
+            layout.y = below;
+        }
+        tiles[i].layout = layout;
+        placed.push(layout);
+    }
+}
+
 /// A tile id not used by `tiles`.
 pub(crate) fn new_tile_id(tiles: &[Tile]) -> String {
     (1..).map(|n| format!("t{n}")).find(|id| tiles.iter().all(|t| &t.id != id)).unwrap_or_default()
@@ -75,5 +117,38 @@ mod tests {
         assert_eq!(resized(l(6, 0, 6, 4), 1, 0), l(6, 0, 6, 4), "x + w stays within 12");
         assert_eq!(resized(l(6, 0, 6, 4), -9, -9), l(6, 0, 1, 1));
         assert_eq!(resized(l(0, 0, 6, 47), 0, 5), l(0, 0, 6, 48));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_drop_snaps_the_corner_to_the_nearest_grid_line() {
+        // 12 columns of 70 px with 10 px gaps: 950 px wide; a column and its gap are 80 px.
+        assert_eq!(snap(950.0, 0.0, 0.0), (0, 0));
+        assert_eq!(snap(950.0, 85.0, 60.0), (1, 1));
+        assert_eq!(snap(950.0, 119.0, 98.0), (1, 1));
+        assert_eq!(snap(950.0, 121.0, 100.0), (2, 2));
+        assert_eq!(snap(950.0, -300.0, -10.0), (0, 0), "never off the grid");
+        assert_eq!(snap(950.0, 5000.0, 0.0), (11, 0));
+        assert_eq!(placed_at(l(0, 0, 6, 4), (11, 3)), l(6, 3, 6, 4), "x + w stays within 12");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_moved_tile_pushes_what_it_covers_down_and_leaves_the_rest() {
+        let mut tiles =
+            vec![tile("a", l(0, 0, 6, 4)), tile("b", l(6, 0, 6, 4)), tile("c", l(0, 4, 12, 2)), tile("d", l(6, 9, 6, 1))];
+        tiles[1].layout = l(0, 0, 6, 4);
+        settle(&mut tiles, "b");
+        let at = |tiles: &[Tile]| tiles.iter().map(|t| (t.id.clone(), t.layout)).collect::<Vec<_>>();
+        assert_eq!(
+            at(&tiles),
+            [
+                ("a".to_owned(), l(0, 4, 6, 4)),
+                ("b".to_owned(), l(0, 0, 6, 4)),
+                ("c".to_owned(), l(0, 8, 12, 2)),
+                ("d".to_owned(), l(6, 10, 6, 1)),
+            ]
+        );
+        let before = at(&tiles);
+        settle(&mut tiles, "d");
+        assert_eq!(at(&tiles), before, "nothing covered, nothing moves");
     }
 }

@@ -56,6 +56,11 @@ pub(crate) struct Board {
     pub(crate) turns: tile_run::Turns,
     /// The group clicked in a tile, filtering the other tiles (cross-filtering).
     pub(crate) cross: RwSignal<Option<apply::CrossFilter>>,
+    /// The tile being dragged, and where in it the pointer grabbed it (CSS pixels from its
+    /// top-left corner).
+    pub(crate) dragging: StoredValue<Option<(String, (f64, f64))>>,
+    /// Where the dragged tile would land if dropped now.
+    pub(crate) drop_preview: RwSignal<Option<quiver_shared::dashboard::TileLayout>>,
 }
 
 impl Board {
@@ -82,7 +87,19 @@ impl Board {
             filters_in_address,
             turns: tile_run::Turns::new(),
             cross: RwSignal::new(None),
+            dragging: StoredValue::new(None),
+            drop_preview: RwSignal::new(None),
         }
+    }
+
+    /// Changes tile `id`'s layout with `change`, pushing the tiles it then covers down.
+    pub(crate) fn relayout(self, id: &str, change: impl FnOnce(quiver_shared::dashboard::TileLayout) -> quiver_shared::dashboard::TileLayout) {
+        self.draft.update(|d| {
+            if let Some(t) = d.tiles.iter_mut().find(|t| t.id == id) {
+                t.layout = change(t.layout);
+                grid::settle(&mut d.tiles, id);
+            }
+        });
     }
 
     /// Applies new filters to every tile (and records them in the address where that is on).

@@ -154,6 +154,7 @@ pub(crate) fn SharedPage(share_token: String) -> impl IntoView {
                     Ok((link, token, catalog)) => {
                         state.tenant.set(Some(catalog.tenant.clone()));
                         state.session.set(Session::SignedIn(token));
+                        crate::live::start(state);
                         let board = Board::new(state, catalog, link.dashboard, Some(link.filters), Signal::stored(false), false);
                         view! {
                             <main class="shared-page">

@@ -138,7 +138,7 @@ async fn run_analysis(
     filters: &DashboardFilters,
 ) -> Result<TileOutcome, AppError> {
     let spec = AnalysisSpec::from_json(&tile.spec.to_string()).map_err(AppError::Spec)?;
-    let spec = apply::analysis(spec, filters);
+    let spec = apply::analysis(spec, &catalog.tables, filters);
     let requests =
         state.loaded.with_untracked(|loaded| crate::analysis::needs::loads_needed(&spec, &catalog.tables, loaded));
     for request in requests {

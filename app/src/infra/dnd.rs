@@ -19,6 +19,34 @@ pub(crate) fn start(event: &DragEvent, payload: &str, column: &str) {
     }
 }
 
+/// The MIME type of a dashboard tile being moved.
+const TILE_TYPE: &str = "application/x-quiver-tile";
+
+/// Starts a drag moving dashboard tile `id` (the board remembers which; the payload only makes
+/// the drag a real one).
+pub(crate) fn start_move(event: &DragEvent, id: &str) {
+    if let Some(data) = event.data_transfer() {
+        let _ = data.set_data(TILE_TYPE, id);
+        data.set_effect_allowed("move");
+    }
+}
+
+/// Where the pointer is inside the closest ancestor of the event's target matching `selector`
+/// (CSS pixels from its top-left corner).
+pub(crate) fn offset_in_closest(event: &DragEvent, selector: &str) -> Option<(f64, f64)> {
+    let target = event.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())?;
+    let rect = target.closest(selector).ok()??.get_bounding_client_rect();
+    Some((f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top()))
+}
+
+/// The drop zone's (the event's current target's) width, and the pointer's position in it (CSS
+/// pixels from its top-left corner).
+pub(crate) fn pointer_in_zone(event: &DragEvent) -> Option<(f64, (f64, f64))> {
+    let zone = event.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())?;
+    let rect = zone.get_bounding_client_rect();
+    Some((rect.width(), (f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top())))
+}
+
 /// Lets the element under the pointer accept the drop (the default is to refuse it).
 pub(crate) fn accept(event: &DragEvent) {
     event.prevent_default();

@@ -17,6 +17,11 @@ use web_sys::HtmlCanvasElement;
 /// Draws a chart on a canvas with a theme; returns where its marks are.
 pub(crate) type Painter = Arc<dyn Fn(&HtmlCanvasElement, &ChartTheme) -> Result<ChartLayout, ChartError> + Send + Sync>;
 
+/// Provided by a container that acts on a click on a chart's mark (a dashboard tile
+/// cross-filters by it); called with the mark's [`quiver_pivot::chart::Hit::key`].
+#[derive(Clone, Copy)]
+pub(crate) struct ChartPick(pub(crate) Callback<String>);
+
 /// A canvas `id` with `data-kind`, painted by `paint`.
 #[component]
 pub(crate) fn CanvasChart(id: &'static str, kind: &'static str, paint: Painter) -> impl IntoView {
@@ -64,19 +69,52 @@ pub(crate) fn CanvasChart(id: &'static str, kind: &'static str, paint: Painter) 
         });
     });
 
+    let pick = use_context::<ChartPick>();
+    let click = move |ev: web_sys::MouseEvent| {
+        let Some(ChartPick(pick)) = pick else { return };
+        let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
+        if let Some(key) = layout.with_value(|l| l.hit_css(x, y).map(|hit| hit.key.clone())) {
+            pick.run(key);
+        }
+    };
     let hover = move |ev: web_sys::MouseEvent| {
         let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
-        let text = layout.with_value(|l| {
-            l.hit_css(x, y).map(|hit| {
-                let value = hit.formatted.clone();
-                if hit.series.is_empty() {
-                    format!("{}: {value}", hit.category)
-                } else {
-                    format!("{} · {}: {value}", hit.category, hit.series)
-                }
-            })
-        });
+        let text = layout.with_value(|l| l.hit_css(x, y).map(tooltip_text));
         tooltip.set(text.map(|text| (x, y, text)));
+    };
+    // The keyboard reaches every mark too: arrows move between them (showing the tooltip),
+    // Enter or Space picks one, Escape hides the tooltip.
+    let focused = StoredValue::new(None::<usize>);
+    let key = move |ev: web_sys::KeyboardEvent| {
+        let count = layout.with_value(|l| l.regions.len());
+        if count == 0 {
+            return;
+        }
+        let next = match (ev.key().as_str(), focused.get_value()) {
+            ("ArrowRight" | "ArrowDown", None) => Some(0),
+            ("ArrowRight" | "ArrowDown", Some(i)) => Some((i + 1) % count),
+            ("ArrowLeft" | "ArrowUp", None) => Some(count - 1),
+            ("ArrowLeft" | "ArrowUp", Some(i)) => Some((i + count - 1) % count),
+            ("Enter" | " ", Some(i)) => {
+                ev.prevent_default();
+                if let (Some(ChartPick(pick)), Some(key)) =
+                    (pick, layout.with_value(|l| l.mark_css(i).map(|(_, hit)| hit.key.clone())))
+                {
+                    pick.run(key);
+                }
+                return;
+            }
+            ("Escape", _) => {
+                focused.set_value(None);
+                tooltip.set(None);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        focused.set_value(next);
+        let shown = next.and_then(|i| layout.with_value(|l| l.mark_css(i).map(|((x, y), hit)| (x, y, tooltip_text(hit)))));
+        tooltip.set(shown);
     };
 
     view! {
@@ -85,7 +123,15 @@ pub(crate) fn CanvasChart(id: &'static str, kind: &'static str, paint: Painter) 
                 id=id
                 data-kind=kind
                 node_ref=canvas
+                class:pickable=pick.is_some()
+                tabindex="0"
                 on:mousemove=hover
+                on:click=click
+                on:keydown=key
+                on:blur=move |_| {
+                    focused.set_value(None);
+                    tooltip.set(None);
+                }
                 on:mouseleave=move |_| tooltip.set(None)
             ></canvas>
             {move || {
@@ -104,6 +150,14 @@ pub(crate) fn CanvasChart(id: &'static str, kind: &'static str, paint: Painter) 
                     })
             }}
         </div>
+    }
+}
+
+fn tooltip_text(hit: &quiver_pivot::chart::Hit) -> String {
+    if hit.series.is_empty() {
+        format!("{}: {}", hit.category, hit.formatted)
+    } else {
+        format!("{} · {}: {}", hit.category, hit.series, hit.formatted)
     }
 }
 

@@ -8,7 +8,7 @@
 pub(crate) mod chart_canvas;
 mod error_banner;
 mod header;
-mod live_indicator;
+pub(crate) mod live_indicator;
 mod load_panel;
 pub(crate) mod pivot_result;
 mod result_grid;

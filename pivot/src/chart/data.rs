@@ -77,6 +77,8 @@ pub struct Series {
 pub struct ChartData {
     /// The x axis' categories, in order.
     pub categories: Vec<String>,
+    /// Each category's machine key (see [`super::Hit::key`]); empty: the categories themselves.
+    pub category_keys: Vec<String>,
     /// The series, each with one value per category.
     pub series: Vec<Series>,
     /// Categories before capping (for the "showing N of M" note); at least `categories.len()`.
@@ -97,6 +99,7 @@ impl ChartData {
         let (total_categories, total_series) = (categories.len(), series.len());
         Self {
             categories,
+            category_keys: Vec::new(),
             series,
             total_categories,
             total_series,
@@ -104,6 +107,11 @@ impl ChartData {
             y_title: y_title.to_owned(),
             percent,
         }
+    }
+
+    /// Category `i`'s machine key.
+    pub fn key(&self, i: usize) -> String {
+        self.category_keys.get(i).unwrap_or(&self.categories[i]).clone()
     }
 
     /// Whether categories or series were left out.
@@ -136,6 +144,7 @@ pub(crate) fn series_data(table: &PivotTable, labels: &ChartLabels, max_categori
     }
     ChartData {
         categories: shown_rows.iter().map(|&row| labels.path(&table.row(row).path)).collect(),
+        category_keys: shown_rows.iter().map(|&row| table.row_key(row)).collect(),
         series,
         total_categories: rows.len(),
         total_series,

@@ -338,6 +338,7 @@ fn series_chart<DB: DrawingBackend>(
     let hit = |s: &Series, i: usize, value: f64| Hit {
         series: s.name.clone(),
         category: data.categories[i].clone(),
+        key: data.key(i),
         value: Some(value),
         formatted: full(value, percent),
     };
@@ -525,6 +526,7 @@ fn heatmap<DB: DrawingBackend>(
             let hit = Hit {
                 series: column_names[j].clone(),
                 category: row_names[i].clone(),
+                key: table.row_key(rows[i]),
                 value: Some(v),
                 formatted: full(v, percent),
             };
@@ -605,6 +607,7 @@ fn scatter<DB: DrawingBackend>(
         let hit = Hit {
             series: series.clone(),
             category,
+            key: table.row_key(rows[i]),
             value: Some(y),
             formatted: format!("{}, {}", full(x, px), full(y, py)),
         };

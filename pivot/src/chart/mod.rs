@@ -91,6 +91,10 @@ pub struct Hit {
     pub series: String,
     /// The category (row group labels joined by ` / `).
     pub category: String,
+    /// The category's machine key: on a pivot's chart, its row key as the table's cells carry it
+    /// ([`crate::PivotTable::row_key`]), so that a click on a bar can act like a click on the
+    /// row; on series drawn from [`ChartData::new`], the category itself.
+    pub key: String,
     /// The number, as shown (a share as a fraction).
     pub value: Option<f64>,
     /// The number for a tooltip (see [`full`]); on a scatter plot, both values.
@@ -158,6 +162,18 @@ impl ChartLayout {
             })
             .min_by_key(|(d2, _)| *d2)
             .map(|(_, hit)| hit)
+    }
+
+    /// The centre of mark `i` in CSS pixels, with its hit (for moving between marks with the
+    /// keyboard); `None` past the last mark.
+    pub fn mark_css(&self, i: usize) -> Option<((f64, f64), &Hit)> {
+        let scale = if self.scale > 0.0 { self.scale } else { 1.0 };
+        let (shape, hit) = self.regions.get(i)?;
+        let (x, y) = match *shape {
+            HitShape::Rect { x0, y0, x1, y1 } => (f64::from(x0 + x1) / 2.0, f64::from(y0 + y1) / 2.0),
+            HitShape::Point { x, y, .. } => (f64::from(x), f64::from(y)),
+        };
+        Some(((x / scale, y / scale), hit))
     }
 
     /// Like [`ChartLayout::hit`], for a position in CSS pixels (a mouse event's offset).

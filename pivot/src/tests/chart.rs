@@ -86,7 +86,11 @@ fn every_chart_draws_one_row_with_one_mark_that_hits_its_value() {
             HitShape::Point { x, y, .. } => (x, y),
         };
         assert_eq!(layout.hit(x, y), Some(hit), "{kind:?}");
+        let ((cx, cy), centred) = layout.mark_css(0).expect("mark 0");
+        assert_eq!(layout.hit_css(cx, cy), Some(centred), "{kind:?}: a mark's centre hits it");
+        assert!(layout.mark_css(layout.regions.len()).is_none());
         assert_eq!(hit.category, "web", "{kind:?}");
+        assert_eq!(hit.key, "web", "{kind:?}: the row's key, as on the table's cells");
         assert!(layout.hit(-50, -50).is_none(), "{kind:?}: nothing outside the marks");
     }
 }
@@ -104,6 +108,8 @@ fn bars_are_grouped_side_by_side_and_stacked_on_each_other() {
     assert!(ax1 <= bx0 && ax0 < bx0, "side by side: {:?}", bars.regions);
     assert_eq!(ay1, by1, "both start at zero");
     assert_eq!(bars.regions[1].1.formatted, "3");
+    let keys: std::collections::BTreeSet<&str> = bars.regions.iter().map(|(_, h)| h.key.as_str()).collect();
+    assert_eq!(keys, ["a"].into(), "each bar carries its row's key (totals are not drawn)");
     let (stacked, _) = check(&out, ViewKind::StackedBar);
     let ((sx0, sy0, _, _), (tx0, _, _, ty1)) = (rect(&stacked, 0), rect(&stacked, 1));
     assert_eq!(sx0, tx0, "same category column");
@@ -190,6 +196,12 @@ mod series {
         let bars = draw(&data(5000, 1), ViewKind::Bar);
         // Six of every seven categories have a value; the rest are gaps.
         assert_eq!(bars.regions.len(), (0..MAX_CATEGORIES).filter(|c| c % 7 != 3).count());
+    }
+
+    #[test]
+    fn a_hit_of_series_data_is_keyed_by_its_category() {
+        let layout = draw(&data(4, 2), ViewKind::Bar);
+        assert!(layout.regions.iter().all(|(_, h)| h.key == h.category));
     }
 
     #[test]
