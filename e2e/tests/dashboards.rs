@@ -370,8 +370,26 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
     };
     eventually("the live row in the pivot tile", 15, Some(7.0), probe_row).await?;
     eventually("the pivot tile's total", 15, Some(before + 7.0), || tile_total(&browser, "t2")).await?;
-    // Every tile has had time for its live rerun (one a second at most).
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    // Each tile reran for the new rows and then stays put: no tile's load sets off another's.
+    let runs = || async {
+        let v = browser
+            .client
+            .execute("return [...document.querySelectorAll('.dashboard-tile')].map(t => t.dataset.runs).join(',');", vec![])
+            .await?;
+        anyhow::Ok(v.as_str().unwrap_or_default().to_owned())
+    };
+    let quiet_since = std::time::Instant::now();
+    let mut last = runs().await?;
+    let mut stable = std::time::Instant::now();
+    while stable.elapsed() < Duration::from_millis(3_000) {
+        anyhow::ensure!(quiet_since.elapsed() < Duration::from_secs(30), "tiles keep rerunning: {last}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = runs().await?;
+        if now != last {
+            (last, stable) = (now, std::time::Instant::now());
+        }
+    }
+    assert!(last.split(',').all(|n| n.parse::<u32>().unwrap_or(0) >= 2), "every tile reran for the live rows: {last}");
     browser.screenshot("dashboards-live-tiles").await?;
 
     // Cross-filter from the chart: the keyboard reaches the first bar and picks it.
@@ -385,7 +403,12 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
         )
         .await?;
     assert_eq!(picked, json!(true));
-    let tooltip = browser.wait_for(".dashboard-tile[data-tile='t1'] .chart-tooltip", 10).await?.text().await?;
+    browser.wait_for(".dashboard-tile[data-tile='t1'] .chart-tooltip", 10).await?;
+    let tooltip = browser
+        .client
+        .execute("return document.querySelector(\".dashboard-tile[data-tile='t1'] .chart-tooltip\").textContent;", vec![])
+        .await?;
+    let tooltip = tooltip.as_str().unwrap_or_default().to_owned();
     let (label, value) = tooltip.rsplit_once(": ").expect("'category · series: value'");
     let channel = label.split(" · ").next().unwrap().to_owned();
     let bar: f64 = value.parse()?;

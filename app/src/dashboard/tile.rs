@@ -28,6 +28,8 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
     let filters =
         Memo::new(move |_| board.filters.with(|f| board.cross.with(|c| apply::for_tile(f, c.as_ref(), &filters_id))));
     let outcome = RwSignal::new(TileOutcome::Working);
+    // Results shown so far (`data-runs`): live refreshes add one each.
+    let runs = RwSignal::new(0_u32);
     let generation = StoredValue::new(0_u64);
     // The versions of the tile's tables' rows (live appends and reloads change them), and the
     // versions its shown result was computed from.
@@ -50,6 +52,7 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
             if let Some(done) = tile_run::run(board.state, catalog, board.turns, tile, filters, stale).await {
                 shown_versions.set_value(versions.get_untracked());
                 outcome.set(done);
+                runs.update(|n| *n += 1);
             }
         })
     };
@@ -160,7 +163,7 @@ pub(crate) fn TileView(board: Board, id: String) -> impl IntoView {
     }
     let is_source = move || board.cross.with(|c| c.as_ref().is_some_and(|c| c.source == source_key));
     view! {
-        <section class="dashboard-tile" class:cross-source=is_source data-tile=tile_key data-state=move || outcome.with(TileOutcome::as_str) style=style>
+        <section class="dashboard-tile" class:cross-source=is_source data-tile=tile_key data-state=move || outcome.with(TileOutcome::as_str) data-runs=move || runs.get() style=style>
             <header class="tile-head">
                 {move || {
                     if board.editable.get() {

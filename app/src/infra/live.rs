@@ -31,7 +31,7 @@ pub(crate) struct LiveSocket {
 }
 
 impl LiveSocket {
-    /// Opens `/api/live?token=…[&after=…]` on the page's own host (`wss:` under `https:`).
+    /// Opens `/api/live[?token=…][&after=…]` on the page's own host (`wss:` under `https:`).
     pub(crate) fn open(
         token: &Token,
         after: Option<u64>,
@@ -39,10 +39,19 @@ impl LiveSocket {
         let location = web_sys::window().ok_or("no window")?.location();
         let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" { "wss" } else { "ws" };
         let host = location.host().map_err(|_| "no host")?;
-        let token = String::from(js_sys::encode_uri_component(token.as_str()));
-        let mut url = format!("{scheme}://{host}/api/live?token={token}");
+        // A signed-in user's session cookie goes with the upgrade request by itself (same
+        // origin); only bearer tokens (links, embeds) go in the query.
+        let mut params = Vec::new();
+        if !token.is_cookie() {
+            params.push(format!("token={}", String::from(js_sys::encode_uri_component(token.as_str()))));
+        }
         if let Some(after) = after {
-            url.push_str(&format!("&after={after}"));
+            params.push(format!("after={after}"));
+        }
+        let mut url = format!("{scheme}://{host}/api/live");
+        if !params.is_empty() {
+            url.push('?');
+            url.push_str(&params.join("&"));
         }
         let socket = WebSocket::new(&url).map_err(|e| format!("cannot open the live connection: {e:?}"))?;
         socket.set_binary_type(BinaryType::Arraybuffer);
