@@ -3,99 +3,11 @@
 
 mod common;
 
-use arrow_array::RecordBatch;
+use common::socket::*;
 use common::*;
-use futures::{SinkExt, StreamExt};
 use quiver_server::live::LiveConfig;
 use quiver_shared::auth::Role;
-use serde_json::{Value, json};
-use std::net::SocketAddr;
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Serves `app` on a real port.
-async fn serve(app: &TestApp) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-#[derive(Debug)]
-enum Event {
-    Rows { seq: u64, partitions: Vec<String>, batch: RecordBatch },
-    Control(Value),
-}
-
-struct Client {
-    ws: Socket,
-    hello: Value,
-}
-
-impl Client {
-    async fn connect(addr: SocketAddr, tenant: &str, after: Option<u64>) -> Self {
-        let mut url = format!("ws://{addr}/api/live?token={}", token(tenant, Role::Viewer));
-        if let Some(after) = after {
-            url.push_str(&format!("&after={after}"));
-        }
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let mut client = Self { ws, hello: Value::Null };
-        let Event::Control(hello) = client.next().await else { panic!("hello first") };
-        assert_eq!(hello["type"], "hello");
-        client.hello = hello;
-        client
-    }
-
-    async fn subscribe(&mut self, table: &str) -> Value {
-        let message = json!({"type": "subscribe", "tables": [{"table": table, "from": "2026-08-01", "to": null}]});
-        self.ws.send(Message::Text(message.to_string().into())).await.unwrap();
-        let Event::Control(answer) = self.next().await else { panic!("subscribe is answered first") };
-        answer
-    }
-
-    async fn next(&mut self) -> Event {
-        loop {
-            let message = tokio::time::timeout(Duration::from_secs(20), self.ws.next())
-                .await
-                .expect("a message within 20 s")
-                .expect("socket open")
-                .unwrap();
-            let Message::Text(text) = message else { continue };
-            let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] != "rows" {
-                return Event::Control(value);
-            }
-            let Message::Binary(bytes) = self.ws.next().await.unwrap().unwrap() else {
-                panic!("rows header without rows")
-            };
-            let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes.to_vec()), None).unwrap();
-            let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().unwrap();
-            let batch = arrow_select::concat::concat_batches(&batches[0].schema(), &batches).unwrap();
-            assert_eq!(value["rows"].as_u64().unwrap() as usize, batch.num_rows());
-            let partitions =
-                value["partitions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
-            return Event::Rows { seq: value["seq"].as_u64().unwrap(), partitions, batch };
-        }
-    }
-
-    /// The next rows frame: (seq, user ids).
-    async fn rows(&mut self) -> (u64, Vec<String>) {
-        match self.next().await {
-            Event::Rows { seq, batch, .. } => (seq, strings(&[batch], "user_id")),
-            Event::Control(v) => panic!("expected rows, got {v}"),
-        }
-    }
-}
-
-/// Ingests `n` events on day 2 for `tenant` with users `<base>-<i>`; returns the seq.
-async fn ingest(app: &TestApp, tenant: &str, n: usize, base: &str) -> u64 {
-    let answer = app.ingest_json(tenant, "events", None, &event_lines(2, n, base)).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-    answer.value()["seq"].as_u64().unwrap()
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_client_of_the_tenant_gets_every_row_and_other_tenants_none() {
@@ -257,63 +169,4 @@ async fn the_socket_needs_a_valid_token() {
         };
         assert_eq!(response.status(), 401);
     }
-}
-
-/// Not a test: prints ingest → push latency (p50/p99) to `QUIVER_BENCH_SOCKETS` sockets (100 by
-/// default), 200 requests of 10 rows at `QUIVER_BENCH_RATE` requests/s (default: back to back). Run with `cargo test -p quiver-server --test live -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: prints latencies"]
-async fn push_latency() {
-    let app = TestApp::new();
-    let addr = serve(&app).await;
-    let sockets: usize = std::env::var("QUIVER_BENCH_SOCKETS").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
-    let mut clients = Vec::new();
-    for _ in 0..sockets {
-        let mut c = Client::connect(addr, "acme", None).await;
-        c.subscribe("events").await;
-        clients.push(c);
-    }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for mut c in clients {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            // Time the header's arrival; decoding the rows is the client's cost, not the push's.
-            let mut got = 0;
-            while got < 200 {
-                let Some(Ok(Message::Text(text))) = c.ws.next().await else { continue };
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["type"] == "rows" {
-                    got += 1;
-                    let _ = tx.send((value["seq"].as_u64().unwrap(), std::time::Instant::now()));
-                }
-            }
-        });
-    }
-    let mut sent = std::collections::HashMap::new();
-    let started = std::time::Instant::now();
-    // Requests per second (0: as fast as they are answered).
-    let rate: u64 = std::env::var("QUIVER_BENCH_RATE").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    for i in 0..200 {
-        if let Some(pause) = 1000u64.checked_div(rate) {
-            tokio::time::sleep(Duration::from_millis(pause)).await;
-        }
-        let t = std::time::Instant::now();
-        let seq = ingest(&app, "acme", 10, &format!("l{i}")).await;
-        sent.insert(seq, t);
-    }
-    let elapsed = started.elapsed();
-    let mut latencies = Vec::new();
-    for _ in 0..200 * sockets {
-        let (seq, at) = rx.recv().await.unwrap();
-        latencies.push(at.duration_since(sent[&seq]));
-    }
-    latencies.sort();
-    let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
-    println!(
-        "ingest→push to {sockets} sockets: p50 {:?}, p99 {:?}, max {:?}; 200 sequential requests in {elapsed:?}; {:?}",
-        p(0.5),
-        p(0.99),
-        latencies.last().unwrap(),
-        app.live.commit_stats()
-    );
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod socket;
+
 #[path = "../fixture/mod.rs"]
 mod fixture;
 
