@@ -337,27 +337,14 @@ fn run_query(
                 .get_value()
                 .filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version);
             let deltas = kept.as_ref().and_then(|kept| ctx.state.live.deltas_since(&table.name, kept.version));
-            let (mut rows, mut compacted_rows) = match (kept, deltas) {
+            let batches = match (kept, deltas) {
                 (Some(kept), Some(deltas)) => {
-                    run.refresh.set("incremental");
-                    (kept.rows + fold_deltas(&engine, &incremental, deltas).map_err(sql_error)?, kept.compacted_rows)
+                    Some((kept.rows, kept.compacted_rows, deltas.into_iter().flat_map(|d| d.batches).collect()))
                 }
-                _ => {
-                    run.refresh.set("full");
-                    let leaf = engine.sql(&incremental.full_leaf_sql).map_err(sql_error)?;
-                    let rows = leaf.rows();
-                    engine.register(LEAF_TABLE, leaf.schema, leaf.batches).map_err(sql_error)?;
-                    (rows, rows)
-                }
+                _ => None,
             };
-            // Partial rows appended per delta pile up; merge them per group once they outnumber
-            // the groups, so that combining stays proportional to the groups.
-            if rows > 2 * compacted_rows + COMPACT_SLACK {
-                let compacted = engine.sql_keeping_ids(&incremental.compact_sql).map_err(sql_error)?;
-                (rows, compacted_rows) = (compacted.rows(), compacted.rows());
-                engine.register(LEAF_TABLE, compacted.schema, compacted.batches).map_err(sql_error)?;
-            }
-            let output = engine.sql_keeping_ids(&incremental.combine_sql).map_err(sql_error)?;
+            run.refresh.set(if batches.is_some() { "incremental" } else { "full" });
+            let (output, rows, compacted_rows) = refresh(&engine, &incremental, batches).map_err(sql_error)?;
             run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), rows, compacted_rows }));
             output
         }
@@ -385,14 +372,42 @@ pub(crate) fn run_plain(
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
 }
 
-/// Appends the partials of `deltas` (all of them at once) to [`LEAF_TABLE`]; returns how many
-/// partial rows that added.
-fn fold_deltas(
+/// The incremental pivot's output over the table as it is: with `kept` (the leaf partial rows
+/// in [`LEAF_TABLE`], the count at the last compaction, and the rows appended to the table
+/// since), the new rows' partials are appended to the leaf and merged per group once they
+/// outnumber the groups; without, the leaf is computed from the whole table. Returns the output
+/// and the leaf's rows and compacted rows after.
+pub(crate) fn refresh(
     engine: &quiver_engine::Engine,
     incremental: &IncrementalPivot,
-    deltas: Vec<crate::live::Delta>,
+    kept: Option<(usize, usize, Vec<quiver_engine::RecordBatch>)>,
+) -> Result<(quiver_engine::QueryOutput, usize, usize), quiver_engine::EngineError> {
+    let (mut rows, mut compacted_rows) = match kept {
+        Some((rows, compacted_rows, batches)) => (rows + fold_delta(engine, incremental, batches)?, compacted_rows),
+        None => {
+            let leaf = engine.sql(&incremental.full_leaf_sql)?;
+            let rows = leaf.rows();
+            engine.register(LEAF_TABLE, leaf.schema, leaf.batches)?;
+            (rows, rows)
+        }
+    };
+    // Partial rows appended per delta pile up; merge them per group once they outnumber the
+    // groups, so that combining stays proportional to the groups.
+    if rows > 2 * compacted_rows + COMPACT_SLACK {
+        let compacted = engine.sql_keeping_ids(&incremental.compact_sql)?;
+        (rows, compacted_rows) = (compacted.rows(), compacted.rows());
+        engine.register(LEAF_TABLE, compacted.schema, compacted.batches)?;
+    }
+    Ok((engine.sql_keeping_ids(&incremental.combine_sql)?, rows, compacted_rows))
+}
+
+/// Appends the partials of the new rows `batches` to [`LEAF_TABLE`]; returns how many partial
+/// rows that added.
+fn fold_delta(
+    engine: &quiver_engine::Engine,
+    incremental: &IncrementalPivot,
+    batches: Vec<quiver_engine::RecordBatch>,
 ) -> Result<usize, quiver_engine::EngineError> {
-    let batches: Vec<_> = deltas.into_iter().flat_map(|d| d.batches).collect();
     let Some(first) = batches.first() else { return Ok(0) };
     engine.register(DELTA_TABLE, first.schema(), batches)?;
     let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;

@@ -118,14 +118,7 @@ impl Server {
 
     /// A sign-in token for `tenant` with `role` (`admin`, `editor`, `viewer`).
     pub fn token_as(&self, tenant: &str, role: &str) -> anyhow::Result<String> {
-        let out = Command::new(&self.bin)
-            .arg("--data-dir")
-            .arg(&self.data_dir)
-            .args(["token", "--tenant", tenant, "--role", role, "--ttl", "3600"])
-            .env("QUIVER_SECRET", SECRET)
-            .output()?;
-        anyhow::ensure!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
-        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+        self.token_with_role(tenant, role)
     }
 
     /// Sends `method` with an optional JSON body and a bearer token; returns status and body.
