@@ -1,6 +1,7 @@
 //! Quiver's browser app: mounts the Leptos UI, which loads warehouse partitions into DataFusion
 //! running in WebAssembly and queries them locally.
 
+mod admin;
 mod analysis;
 mod bench;
 mod dashboard;

@@ -129,6 +129,8 @@ pub(crate) enum Mode {
     Analyze,
     /// The dashboards: the list, or the open one (`?dashboard=`).
     Dashboards,
+    /// The tenant's users, API keys, row rules and settings (admins only).
+    Admin,
 }
 
 /// Everything the views share. All fields are arena handles, so the struct is `Copy`.

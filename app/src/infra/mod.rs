@@ -5,6 +5,7 @@
 //! them readable as plain Rust and makes the browser surface easy to audit.
 
 pub(crate) mod account;
+pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod bench_hook;
 pub(crate) mod browser;

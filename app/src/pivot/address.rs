@@ -19,6 +19,7 @@ pub(crate) fn read(params: &[(String, String)]) -> (Mode, Result<PivotSpec, Spec
     let mode = match param(VIEW_PARAM) {
         Some("pivot") => Mode::Pivot,
         Some("dashboards") => Mode::Dashboards,
+        Some("admin") => Mode::Admin,
         Some(kind) if quiver_shared::analysis::KINDS.contains(&kind) => Mode::Analyze,
         _ => Mode::Explore,
     };
@@ -38,6 +39,9 @@ pub(crate) fn write(params: &[(String, String)], mode: Mode, spec: &PivotSpec) -
     }
     if mode == Mode::Dashboards {
         out.push((VIEW_PARAM.to_owned(), "dashboards".to_owned()));
+    }
+    if mode == Mode::Admin {
+        out.push((VIEW_PARAM.to_owned(), "admin".to_owned()));
     }
     // The spec stays in the address in Explore too, so that going back to Pivot finds it.
     if *spec != PivotSpec::default() {

@@ -144,6 +144,18 @@ fn Workspace(token: Token) -> impl IntoView {
             >
                 {tr(Msg::TabDashboards)}
             </button>
+            <Show when=move || state.me.with(|m| m.as_ref().is_some_and(|m| m.role == "admin"))>
+                <button
+                    id="tab-admin"
+                    class="mode-tab"
+                    role="tab"
+                    class:active=move || state.mode.get() == Mode::Admin
+                    aria-selected=move || (state.mode.get() == Mode::Admin).to_string()
+                    on:click=move |_| tab(Mode::Admin)
+                >
+                    {tr(Msg::TabAdmin)}
+                </button>
+            </Show>
         </nav>
         <div class="workspace">
             <Suspense fallback=move || {
@@ -162,6 +174,7 @@ fn Workspace(token: Token) -> impl IntoView {
                                 </div>
                                 <crate::pivot::PivotPage catalog=catalog.clone() />
                                 <crate::analysis::AnalysisPage catalog=catalog.clone() />
+                                <crate::admin::AdminPage catalog=catalog.clone() />
                                 <crate::dashboard::DashboardsPage catalog />
                             }
                                 .into_any()

@@ -261,14 +261,16 @@ impl Browser {
     /// Sets an input's value the way typing does (`input` and `change` events), so the app's
     /// bindings see it.
     pub async fn set_value(&self, css: &str, value: &str) -> anyhow::Result<()> {
-        self.client
+        let found = self
+            .client
             .execute(
-                "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                "const e = document.querySelector(arguments[0]); if (!e) return false; e.value = arguments[1]; \
                  e.dispatchEvent(new Event('input', { bubbles: true })); \
-                 e.dispatchEvent(new Event('change', { bubbles: true }));",
+                 e.dispatchEvent(new Event('change', { bubbles: true })); return true;",
                 vec![serde_json::json!(css), serde_json::json!(value)],
             )
             .await?;
+        anyhow::ensure!(found == serde_json::json!(true), "set_value: nothing matches '{css}'");
         Ok(())
     }
 
