@@ -161,10 +161,8 @@ fn Users() -> impl IntoView {
                     let id = user.id.clone();
                     let remove_id = user.id.clone();
                     let current = user.role.clone();
-                    let created = format::date(
-                        i18n.locale.get_untracked(),
-                        chrono::DateTime::from_timestamp(user.created_at, 0).map(|d| d.date_naive()).unwrap_or_default(),
-                    );
+                    let day = chrono::DateTime::from_timestamp(user.created_at, 0).map(|d| d.date_naive()).unwrap_or_default();
+                    let created = move || format::date(i18n.locale.get(), day);
                     view! {
                         <tr data-user=user.email.clone()>
                             <td>{user.email.clone()}</td>
@@ -273,10 +271,12 @@ fn Keys() -> impl IntoView {
                             <td>{key.name.clone()}</td>
                             <td>{tr(role_msg(&key.role))}</td>
                             <td>
-                                {format::date(
-                                    i18n.locale.get_untracked(),
-                                    chrono::DateTime::from_timestamp(key.created_at, 0).map(|d| d.date_naive()).unwrap_or_default(),
-                                )}
+                                {
+                                    let day = chrono::DateTime::from_timestamp(key.created_at, 0)
+                                        .map(|d| d.date_naive())
+                                        .unwrap_or_default();
+                                    move || format::date(i18n.locale.get(), day)
+                                }
                             </td>
                             <td>
                                 <button
