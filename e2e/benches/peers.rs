@@ -374,78 +374,6 @@ fn renderer_peak_rss(driver: u32) -> f64 {
     peak
 }
 
-/// An operator's line of an `EXPLAIN ANALYZE` plan and its `elapsed_compute`, in ms.
-struct OperatorTime {
-    operator: String,
-    ms: f64,
-}
-
-/// `elapsed_compute=1.23ms` (or `µs`, `ns`, `s`) in a plan line, as ms.
-fn elapsed_ms(line: &str) -> Option<f64> {
-    let value = line.split("elapsed_compute=").nth(1)?;
-    let value = value.split([',', ']']).next()?.trim();
-    let digits: String = value.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    let number: f64 = digits.parse().ok()?;
-    let scale = match &value[digits.len()..] {
-        "ns" => 1e-6,
-        "µs" | "us" => 1e-3,
-        "ms" => 1.0,
-        "s" => 1000.0,
-        _ => return None,
-    };
-    Some(number * scale)
-}
-
-/// Quiver's queries profiled natively: the same engine (single partition, the same functions)
-/// over the same partitions, fetched from the server; per query the native wall time (median of
-/// 3) and the operators by `elapsed_compute`, from DataFusion's `EXPLAIN ANALYZE`. Native code is
-/// faster than wasm, but the plan and the split of time between operators are the same.
-fn native_profiles(server: &Server, token: &str, queries: &[Query]) -> anyhow::Result<Vec<(f64, Vec<OperatorTime>)>> {
-    let engine = quiver_engine::Engine::new()?;
-    for table in TABLES {
-        let (status, body) = server.get(&format!("/api/tables/{table}/partitions"), token)?;
-        anyhow::ensure!(status == 200, "manifest of {table}: {status}");
-        let manifest: Value = serde_json::from_slice(&body)?;
-        let mut schema = None;
-        let mut batches = Vec::new();
-        for partition in manifest["partitions"].as_array().into_iter().flatten() {
-            let id = partition["id"].as_str().unwrap_or_default();
-            let (status, bytes) = server.get(&format!("/api/tables/{table}/partitions/{id}"), token)?;
-            anyhow::ensure!(status == 200, "partition {id}: {status}");
-            let decoded = quiver_engine::decode_ipc_stream(&bytes)?;
-            schema.get_or_insert(decoded.schema);
-            batches.extend(decoded.batches);
-        }
-        if let Some(schema) = schema {
-            engine.register(table, schema, batches)?;
-        }
-    }
-    let mut out = Vec::new();
-    for query in queries {
-        let mut times = Vec::new();
-        for _ in 0..3 {
-            let started = Instant::now();
-            engine.sql(query.sql)?;
-            times.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-        let plan = engine.sql(&format!("EXPLAIN ANALYZE {}", query.sql))?;
-        let mut operators = Vec::new();
-        for batch in &plan.batches {
-            let Some(column) = batch.columns().last() else { continue };
-            let Some(text) = column.as_any().downcast_ref::<arrow::array::StringArray>() else { continue };
-            for line in text.iter().flatten().flat_map(str::lines) {
-                if let Some(ms) = elapsed_ms(line) {
-                    let operator = line.trim().split(", metrics=").next().unwrap_or_default();
-                    operators.push(OperatorTime { operator: operator.chars().take(160).collect(), ms });
-                }
-            }
-        }
-        operators.sort_by(|a, b| b.ms.total_cmp(&a.ms));
-        out.push((median(times), operators));
-    }
-    Ok(out)
-}
-
 /// Rows in the open pivot before live rows come in, and the live deltas folded into it.
 const LIVE_BASE_ROWS: usize = 1_000_000;
 const LIVE_DELTA_ROWS: usize = 10_000;
@@ -677,10 +605,6 @@ async fn main() -> anyhow::Result<()> {
     }
     let first_chart = time_to_first_chart(&server).await;
     println!("time to first chart: {first_chart:?}");
-    let profiles = native_profiles(&server, &token, &queries);
-    if let Err(e) = &profiles {
-        println!("native profile: {e}");
-    }
     let mut live = Vec::new();
     for groups in [50, 50_000] {
         let files = write_live_files(served.path(), groups)?;
@@ -727,7 +651,6 @@ async fn main() -> anyhow::Result<()> {
         &bundles,
         &first_chart,
         &live,
-        profiles.as_deref().unwrap_or_default(),
     )?;
     let out = env("QUIVER_BENCH_OUT").map_or_else(|| root.join("BENCHMARKS.md"), PathBuf::from);
     std::fs::write(&out, &report)?;
@@ -744,7 +667,6 @@ fn render(
     bundles: &[(&str, (usize, usize, usize))],
     first_chart: &anyhow::Result<f64>,
     live: &[(usize, Engine, Result<Vec<f64>, String>)],
-    profiles: &[(f64, Vec<OperatorTime>)],
 ) -> anyhow::Result<String> {
     let mut r = String::new();
     let quiver = &results[0].1;
@@ -932,22 +854,6 @@ fn render(
             if *ms <= 1500.0 { "met".to_owned() } else { format!("missed by {:.2} s", (ms - 1500.0) / 1000.0) }
         )?,
         Err(e) => writeln!(r, "Not measured: {e}")?,
-    }
-    writeln!(r, "\n## Where Quiver's time goes (native profile)\n")?;
-    writeln!(
-        r,
-        "Each query in the same engine natively (single partition, as in the browser) over the same partitions; \
-         native wall time (median of 3) and the three operators with the most `elapsed_compute` in DataFusion's \
-         `EXPLAIN ANALYZE`. Native code runs faster than wasm; the plan and the split between operators are the \
-         same.\n"
-    )?;
-    writeln!(r, "| query | native | browser (warm) | top operators (elapsed_compute) |")?;
-    writeln!(r, "|---|---:|---:|---|")?;
-    for ((query, (native, operators)), timing) in queries.iter().zip(profiles).zip(&quiver.queries) {
-        let top: Vec<String> =
-            operators.iter().take(3).map(|o| format!("`{}` {:.1} ms", o.operator.replace('|', "/"), o.ms)).collect();
-        let browser = timing.as_ref().map_or_else(|_| "–".to_owned(), |t| format!("{:.1} ms", t.warm));
-        writeln!(r, "| {} | {native:.1} ms | {browser} | {} |", query.name, top.join("<br>"))?;
     }
     writeln!(r, "\n## Live: new rows folded into an open pivot\n")?;
     writeln!(

@@ -90,6 +90,39 @@ impl Section {
     }
 }
 
+/// A list row's last cell: a button that runs `call` with the row's id (remove, revoke).
+fn action_cell<F>(section: Section, label: Msg, id: String, call: fn(crate::infra::session::Token, String) -> F) -> impl IntoView
+where
+    F: Future<Output = Result<(), ApiError>> + 'static,
+{
+    view! {
+        <td>
+            <button
+                class="button subtle admin-remove"
+                type="button"
+                on:click=move |_| {
+                    let id = id.clone();
+                    section.act(move |token| call(token, id), |_| {});
+                }
+            >
+                {tr(label)}
+            </button>
+        </td>
+    }
+}
+
+/// A list's row saying why it could not be read.
+fn error_row(i18n: I18n, error: &AppError) -> AnyView {
+    let text = error.detail(i18n).unwrap_or_else(|| error.framing(i18n));
+    view! { <tr><td colspan="4" class="admin-error">{text}</td></tr> }.into_any()
+}
+
+/// A cell with the day of `secs` (seconds since the epoch), in the current locale.
+fn day_cell(i18n: I18n, secs: i64) -> impl IntoView {
+    let day = chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive()).unwrap_or_default();
+    view! { <td>{move || format::date(i18n.locale.get(), day)}</td> }
+}
+
 /// Turns the comma-separated `text` into a rule's values for a column of `data_type` (Arrow's
 /// name): numbers for numeric columns, `true`/`false` for booleans, text otherwise.
 pub(crate) fn rule_values(text: &str, column: &str, data_type: &str) -> Result<Vec<serde_json::Value>, String> {
@@ -159,10 +192,7 @@ fn Users() -> impl IntoView {
                 .into_iter()
                 .map(|user| {
                     let id = user.id.clone();
-                    let remove_id = user.id.clone();
                     let current = user.role.clone();
-                    let day = chrono::DateTime::from_timestamp(user.created_at, 0).map(|d| d.date_naive()).unwrap_or_default();
-                    let created = move || format::date(i18n.locale.get(), day);
                     view! {
                         <tr data-user=user.email.clone()>
                             <td>{user.email.clone()}</td>
@@ -181,28 +211,16 @@ fn Users() -> impl IntoView {
                                         .collect_view()}
                                 </select>
                             </td>
-                            <td>{created}</td>
-                            <td>
-                                <button
-                                    class="button subtle admin-remove"
-                                    type="button"
-                                    on:click=move |_| {
-                                        let id = remove_id.clone();
-                                        section.act(move |token| async move { admin::delete_user(&token, &id).await }, |_| {});
-                                    }
-                                >
-                                    {tr(Msg::AdminRemove)}
-                                </button>
-                            </td>
+                            {day_cell(i18n, user.created_at)}
+                            {action_cell(section, Msg::AdminRemove, user.id.clone(), |token, id| async move {
+                                admin::delete_user(&token, &id).await
+                            })}
                         </tr>
                     }
                 })
                 .collect_view()
                 .into_any(),
-            Err(error) => {
-                let text = error.detail(i18n).unwrap_or_else(|| error.framing(i18n));
-                view! { <tr><td colspan="4" class="admin-error">{text}</td></tr> }.into_any()
-            }
+            Err(error) => error_row(i18n, &error),
         })
     };
     view! {
@@ -265,40 +283,20 @@ fn Keys() -> impl IntoView {
             Ok(keys) => keys
                 .into_iter()
                 .map(|key| {
-                    let id = key.id.clone();
                     view! {
                         <tr data-key=key.name.clone()>
                             <td>{key.name.clone()}</td>
                             <td>{tr(role_msg(&key.role))}</td>
-                            <td>
-                                {
-                                    let day = chrono::DateTime::from_timestamp(key.created_at, 0)
-                                        .map(|d| d.date_naive())
-                                        .unwrap_or_default();
-                                    move || format::date(i18n.locale.get(), day)
-                                }
-                            </td>
-                            <td>
-                                <button
-                                    class="button subtle admin-remove"
-                                    type="button"
-                                    on:click=move |_| {
-                                        let id = id.clone();
-                                        section.act(move |token| async move { admin::revoke_key(&token, &id).await }, |_| {});
-                                    }
-                                >
-                                    {tr(Msg::Revoke)}
-                                </button>
-                            </td>
+                            {day_cell(i18n, key.created_at)}
+                            {action_cell(section, Msg::Revoke, key.id.clone(), |token, id| async move {
+                                admin::revoke_key(&token, &id).await
+                            })}
                         </tr>
                     }
                 })
                 .collect_view()
                 .into_any(),
-            Err(error) => {
-                let text = error.detail(i18n).unwrap_or_else(|| error.framing(i18n));
-                view! { <tr><td colspan="4" class="admin-error">{text}</td></tr> }.into_any()
-            }
+            Err(error) => error_row(i18n, &error),
         })
     };
     view! {
@@ -402,34 +400,21 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
             Ok((rules, users)) => rules
                 .into_iter()
                 .map(|rule| {
-                    let id = rule.id.clone();
                     let values = rule.values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ");
                     view! {
                         <tr class="admin-rule">
                             <td>{subject_text(&rule.subject, &users)}</td>
                             <td>{format!("{}.{}", rule.table, rule.column)}</td>
                             <td>{values}</td>
-                            <td>
-                                <button
-                                    class="button subtle admin-remove"
-                                    type="button"
-                                    on:click=move |_| {
-                                        let id = id.clone();
-                                        section.act(move |token| async move { admin::delete_rule(&token, &id).await }, |_| {});
-                                    }
-                                >
-                                    {tr(Msg::AdminRemove)}
-                                </button>
-                            </td>
+                            {action_cell(section, Msg::AdminRemove, rule.id.clone(), |token, id| async move {
+                                admin::delete_rule(&token, &id).await
+                            })}
                         </tr>
                     }
                 })
                 .collect_view()
                 .into_any(),
-            Err(error) => {
-                let text = error.detail(i18n).unwrap_or_else(|| error.framing(i18n));
-                view! { <tr><td colspan="4" class="admin-error">{text}</td></tr> }.into_any()
-            }
+            Err(error) => error_row(i18n, &error),
         })
     };
     let user_options = move || {
