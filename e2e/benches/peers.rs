@@ -429,7 +429,12 @@ fn write_live_files(dir: &Path, groups: usize) -> anyhow::Result<(String, Vec<St
 
 /// Runs the live pivot benchmark in `engine`'s page (a fresh browser): the milliseconds of the
 /// pivot's first full run, then of each delta folded in and the pivot read out again.
-async fn live_pivot(server: &Server, token: &str, engine: Engine, files: &(String, Vec<String>)) -> anyhow::Result<Vec<f64>> {
+async fn live_pivot(
+    server: &Server,
+    token: &str,
+    engine: Engine,
+    files: &(String, Vec<String>),
+) -> anyhow::Result<Vec<f64>> {
     let browser = Browser::start().await?;
     browser
         .client
@@ -484,8 +489,10 @@ async fn time_to_first_chart(server: &Server) -> anyhow::Result<f64> {
                        "spec": spec, "layout": { "x": 0, "y": 0, "w": 12, "h": 8 } }] });
     let dashboard = answer("dashboard", server.post_json("/api/dashboards", &admin, &body))?;
     let id = dashboard["id"].as_str().unwrap_or_default();
-    let link =
-        answer("link", server.post_json(&format!("/api/dashboards/{id}/share-links"), &admin, &json!({ "public": true })))?;
+    let link = answer(
+        "link",
+        server.post_json(&format!("/api/dashboards/{id}/share-links"), &admin, &json!({ "public": true })),
+    )?;
     let path = link["path"].as_str().unwrap_or_default();
     let browser = Browser::start().await?;
     browser
@@ -642,16 +649,7 @@ async fn main() -> anyhow::Result<()> {
         ("Perspective (server wasm + client wasm + module + worker)", sizes(&persp, quality)?),
     ];
 
-    let report = render(
-        scale,
-        label.as_deref(),
-        quality,
-        &queries,
-        &results,
-        &bundles,
-        &first_chart,
-        &live,
-    )?;
+    let report = render(scale, label.as_deref(), quality, &queries, &results, &bundles, &first_chart, &live)?;
     let out = env("QUIVER_BENCH_OUT").map_or_else(|| root.join("BENCHMARKS.md"), PathBuf::from);
     std::fs::write(&out, &report)?;
     println!("\n{report}\nWritten to {}", out.display());
@@ -880,7 +878,12 @@ fn render(
                 )?;
             }
             Ok(_) => writeln!(r, "| {groups} | {} | – | – | no deltas timed |", engine.label())?,
-            Err(e) => writeln!(r, "| {groups} | {} | – | – | failed: {} |", engine.label(), e.chars().take(120).collect::<String>())?,
+            Err(e) => writeln!(
+                r,
+                "| {groups} | {} | – | – | failed: {} |",
+                engine.label(),
+                e.chars().take(120).collect::<String>()
+            )?,
         }
     }
     Ok(r)

@@ -77,7 +77,12 @@ async fn an_admin_manages_users_keys_rules_and_settings() -> anyhow::Result<()> 
     assert!(!key.is_empty(), "the new key is shown");
     assert_eq!(server.get("/api/catalog", &key)?.0, 200, "the key works");
     browser.screenshot("admin-keys").await?;
-    browser.client.find(Locator::Css("#admin-keys tr[data-key='console backend'] .admin-remove")).await?.click().await?;
+    browser
+        .client
+        .find(Locator::Css("#admin-keys tr[data-key='console backend'] .admin-remove"))
+        .await?
+        .click()
+        .await?;
     let revoked = async {
         for _ in 0..50 {
             if server.get("/api/catalog", &key)?.0 == 401 {
@@ -99,8 +104,12 @@ async fn an_admin_manages_users_keys_rules_and_settings() -> anyhow::Result<()> 
     submit(&browser, "#admin-add-rule", &[("values", "17, 18")]).await?;
     browser.wait_for("#admin-rules tr.admin-rule", 30).await?;
     let rules = get(&server, "/api/row-rules", &admin)?;
-    let rule = rules.as_array().unwrap().iter().find(|r| r["table"] == json!("leads") && r["values"] == json!([17, 18]));
-    assert!(rule.is_some_and(|r| r["subject"] == json!({ "role": "viewer" })), "the viewers' rule with numbers: {rules}");
+    let rule =
+        rules.as_array().unwrap().iter().find(|r| r["table"] == json!("leads") && r["values"] == json!([17, 18]));
+    assert!(
+        rule.is_some_and(|r| r["subject"] == json!({ "role": "viewer" })),
+        "the viewers' rule with numbers: {rules}"
+    );
 
     // Settings: public links and an embedding origin.
     browser.client.find(Locator::Css("#admin-public-links")).await?.click().await?;

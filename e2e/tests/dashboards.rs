@@ -309,7 +309,8 @@ fn live_events(n: usize, name: &str, channel: &str) -> Vec<String> {
 
 /// The grand total (the `__total__` row's first value) of tile `tile`'s pivot table, if shown.
 async fn tile_total(browser: &Browser, tile: &str) -> anyhow::Result<Option<f64>> {
-    let cells = cells(browser, &format!(".dashboard-tile[data-tile='{tile}'][data-state='done'] td.pivot-cell")).await?;
+    let cells =
+        cells(browser, &format!(".dashboard-tile[data-tile='{tile}'][data-state='done'] td.pivot-cell")).await?;
     Ok(cells.iter().find(|(row, _)| row == "__total__").and_then(|(_, v)| v.parse().ok()))
 }
 
@@ -325,7 +326,10 @@ where
         if got == want {
             return Ok(());
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(secs), "{what}: {got:?} after {secs} s, expected {want:?}");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(secs),
+            "{what}: {got:?} after {secs} s, expected {want:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -339,7 +343,8 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
     let admin = server.token_as("acme", "admin")?;
     let ingester = server.token_with_role("acme", "editor")?;
     let range = json!({ "column": "ts", "kind": "last", "days": 3 });
-    let by_channel = json!({ "table": "events", "rows": [{ "column": "channel" }], "view": "bar", "date_range": range });
+    let by_channel =
+        json!({ "table": "events", "rows": [{ "column": "channel" }], "view": "bar", "date_range": range });
     let by_name = json!({ "table": "events", "rows": [{ "column": "event_name" }], "date_range": range });
     let trend = json!({ "kind": "trend", "events": [{}], "measures": ["pv"], "grain": "day",
                         "date_range": { "kind": "last", "days": 3 } });
@@ -362,7 +367,8 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
 
     // Live: ingested rows show in the open tiles without a reload.
     let before = tile_total(&browser, "t2").await?.expect("a grand total");
-    let (status, answer) = server.post_ndjson("/api/ingest/events", &ingester, &live_events(7, "e2e_tile_probe", "organic"))?;
+    let (status, answer) =
+        server.post_ndjson("/api/ingest/events", &ingester, &live_events(7, "e2e_tile_probe", "organic"))?;
     anyhow::ensure!(status == 200, "ingest: {status} {}", String::from_utf8_lossy(&answer));
     let probe_row = || async {
         let cells = cells(&browser, ".dashboard-tile[data-tile='t2'] td.pivot-cell").await?;
@@ -374,7 +380,10 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
     let runs = || async {
         let v = browser
             .client
-            .execute("return [...document.querySelectorAll('.dashboard-tile')].map(t => t.dataset.runs).join(',');", vec![])
+            .execute(
+                "return [...document.querySelectorAll('.dashboard-tile')].map(t => t.dataset.runs).join(',');",
+                vec![],
+            )
             .await?;
         anyhow::Ok(v.as_str().unwrap_or_default().to_owned())
     };
@@ -406,7 +415,10 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
     browser.wait_for(".dashboard-tile[data-tile='t1'] .chart-tooltip", 10).await?;
     let tooltip = browser
         .client
-        .execute("return document.querySelector(\".dashboard-tile[data-tile='t1'] .chart-tooltip\").textContent;", vec![])
+        .execute(
+            "return document.querySelector(\".dashboard-tile[data-tile='t1'] .chart-tooltip\").textContent;",
+            vec![],
+        )
         .await?;
     let tooltip = tooltip.as_str().unwrap_or_default().to_owned();
     let (label, value) = tooltip.rsplit_once(": ").expect("'category · series: value'");
@@ -424,7 +436,9 @@ async fn tiles_stay_live_cross_filter_from_a_chart_and_move_by_drag() -> anyhow:
     assert!(badge.contains(&channel), "the badge names {channel}: {badge}");
     eventually(&format!("the pivot tile filtered to {channel}"), 60, Some(bar), || tile_total(&browser, "t2")).await?;
     let trend_total = || async {
-        let v = values(&browser, ".dashboard-tile[data-tile='t3'][data-state='done'] #trend-table tbody td[data-value]").await?;
+        let v =
+            values(&browser, ".dashboard-tile[data-tile='t3'][data-state='done'] #trend-table tbody td[data-value]")
+                .await?;
         Ok(v.first().and_then(|v| v.parse().ok()))
     };
     eventually(&format!("the analysis tile filtered to {channel}"), 60, Some(bar), trend_total).await?;

@@ -10,8 +10,8 @@ use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema};
 use quiver_engine::Engine;
 use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
 use quiver_shared::pivot::{Agg, DELTA_TABLE, Field, LEAF_TABLE, PivotSpec, PlanContext, Value, plan_incremental};
-use std::sync::Arc;
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::Instant;
 
 const LOADED: usize = 1_000_000;

@@ -65,7 +65,10 @@ impl Section {
     /// A list fetched by `fetch`, again whenever the section's version changes. (Signals, not
     /// resources: a resource read under the workspace's `Suspense` would blank the whole page
     /// while it reloads.)
-    fn load<T, F>(self, fetch: impl Fn(crate::infra::session::Token) -> F + 'static) -> RwSignal<Option<Result<T, AppError>>>
+    fn load<T, F>(
+        self,
+        fetch: impl Fn(crate::infra::session::Token) -> F + 'static,
+    ) -> RwSignal<Option<Result<T, AppError>>>
     where
         T: Send + Sync + 'static,
         F: Future<Output = Result<T, AppError>> + 'static,
@@ -91,7 +94,12 @@ impl Section {
 }
 
 /// A list row's last cell: a button that runs `call` with the row's id (remove, revoke).
-fn action_cell<F>(section: Section, label: Msg, id: String, call: fn(crate::infra::session::Token, String) -> F) -> impl IntoView
+fn action_cell<F>(
+    section: Section,
+    label: Msg,
+    id: String,
+    call: fn(crate::infra::session::Token, String) -> F,
+) -> impl IntoView
 where
     F: Future<Output = Result<(), ApiError>> + 'static,
 {
@@ -174,7 +182,8 @@ fn Users() -> impl IntoView {
     let i18n = use_i18n();
     let section = Section::new(state);
     let list = section.load(|token| async move { admin::users(&token).await.map_err(AppError::from) });
-    let (email, password, role) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new("viewer".to_owned()));
+    let (email, password, role) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new("viewer".to_owned()));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (e, p, r) = (email.get_untracked(), password.get_untracked(), role.get_untracked());
@@ -371,7 +380,8 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let column_name = column.get_untracked();
-        let Some((_, data_type)) = columns.with_untracked(|cs| cs.iter().find(|(c, _)| *c == column_name).cloned()) else {
+        let Some((_, data_type)) = columns.with_untracked(|cs| cs.iter().find(|(c, _)| *c == column_name).cloned())
+        else {
             local_error.set(Some(i18n.t(Msg::ChooseColumn).to_owned()));
             return;
         };
@@ -388,8 +398,17 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
             Some((_, role)) => RuleSubject::Role(role.to_owned()),
             None => RuleSubject::Role("viewer".to_owned()),
         };
-        let rule = RuleRecord { id: String::new(), subject, table: table.get_untracked(), column: column_name, values: parsed };
-        section.act(move |token| async move { admin::create_rule(&token, &rule).await }, move |_| values.set(String::new()));
+        let rule = RuleRecord {
+            id: String::new(),
+            subject,
+            table: table.get_untracked(),
+            column: column_name,
+            values: parsed,
+        };
+        section.act(
+            move |token| async move { admin::create_rule(&token, &rule).await },
+            move |_| values.set(String::new()),
+        );
     };
     let subject_text = move |subject: &RuleSubject, users: &[admin::UserRecord]| match subject {
         RuleSubject::Role(role) => i18n.f(Msg::AdminEveryoneWithRole, &[i18n.t(role_msg(role))]),
@@ -400,7 +419,12 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
             Ok((rules, users)) => rules
                 .into_iter()
                 .map(|rule| {
-                    let values = rule.values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ");
+                    let values = rule
+                        .values
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     view! {
                         <tr class="admin-rule">
                             <td>{subject_text(&rule.subject, &users)}</td>
@@ -418,14 +442,12 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
         })
     };
     let user_options = move || {
-        list.get()
-            .and_then(Result::ok)
-            .map(|(_, users)| {
-                users
-                    .into_iter()
-                    .map(|u| view! { <option value=format!("user:{}", u.id)>{u.email}</option> })
-                    .collect_view()
-            })
+        list.get().and_then(Result::ok).map(|(_, users)| {
+            users
+                .into_iter()
+                .map(|u| view! { <option value=format!("user:{}", u.id)>{u.email}</option> })
+                .collect_view()
+        })
     };
     view! {
         <section class="admin-section" id="admin-rules">
@@ -563,7 +585,10 @@ mod tests {
         assert_eq!(rule_values("1.5", "price", "Float64"), Ok(vec![json!(1.5)]));
         assert_eq!(rule_values("East, West", "region", "Utf8"), Ok(vec![json!("East"), json!("West")]));
         assert_eq!(rule_values("true", "won", "Boolean"), Ok(vec![json!(true)]));
-        assert_eq!(rule_values("17, x", "owner_rep_id", "Int64"), Err("'x' is not a number (owner_rep_id is numeric)".to_owned()));
+        assert_eq!(
+            rule_values("17, x", "owner_rep_id", "Int64"),
+            Err("'x' is not a number (owner_rep_id is numeric)".to_owned())
+        );
         assert_eq!(rule_values(" , ", "region", "Utf8"), Err("enter at least one value".to_owned()));
     }
 }

@@ -133,8 +133,12 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn a_moved_tile_pushes_what_it_covers_down_and_leaves_the_rest() {
-        let mut tiles =
-            vec![tile("a", l(0, 0, 6, 4)), tile("b", l(6, 0, 6, 4)), tile("c", l(0, 4, 12, 2)), tile("d", l(6, 9, 6, 1))];
+        let mut tiles = vec![
+            tile("a", l(0, 0, 6, 4)),
+            tile("b", l(6, 0, 6, 4)),
+            tile("c", l(0, 4, 12, 2)),
+            tile("d", l(6, 9, 6, 1)),
+        ];
         tiles[1].layout = l(0, 0, 6, 4);
         settle(&mut tiles, "b");
         let at = |tiles: &[Tile]| tiles.iter().map(|t| (t.id.clone(), t.layout)).collect::<Vec<_>>();

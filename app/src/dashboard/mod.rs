@@ -93,7 +93,11 @@ impl Board {
     }
 
     /// Changes tile `id`'s layout with `change`, pushing the tiles it then covers down.
-    pub(crate) fn relayout(self, id: &str, change: impl FnOnce(quiver_shared::dashboard::TileLayout) -> quiver_shared::dashboard::TileLayout) {
+    pub(crate) fn relayout(
+        self,
+        id: &str,
+        change: impl FnOnce(quiver_shared::dashboard::TileLayout) -> quiver_shared::dashboard::TileLayout,
+    ) {
         self.draft.update(|d| {
             if let Some(t) = d.tiles.iter_mut().find(|t| t.id == id) {
                 t.layout = change(t.layout);

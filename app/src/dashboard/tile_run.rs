@@ -210,7 +210,11 @@ mod tests {
         chrono::NaiveDate::from_ymd_opt(2026, 11, d)
     }
 
-    fn request(columns: Option<&[&str]>, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> LoadRequest {
+    fn request(
+        columns: Option<&[&str]>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> LoadRequest {
         LoadRequest {
             table: "events".into(),
             from,

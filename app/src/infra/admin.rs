@@ -102,7 +102,12 @@ pub(crate) async fn users(token: &Token) -> Result<Vec<UserRecord>, ApiError> {
 }
 
 /// `POST /api/users`.
-pub(crate) async fn create_user(token: &Token, email: &str, password: &str, role: &str) -> Result<UserRecord, ApiError> {
+pub(crate) async fn create_user(
+    token: &Token,
+    email: &str,
+    password: &str,
+    role: &str,
+) -> Result<UserRecord, ApiError> {
     json(send_json(Request::post("/api/users"), token, Some(&NewUser { email, password, role })).await?).await
 }
 

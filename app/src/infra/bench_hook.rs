@@ -48,12 +48,13 @@ pub(crate) fn install(
             .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64)
             .unwrap_or(f64::NAN)
     });
-    let live_pivot =
-        Closure::<dyn Fn(js_sys::Uint8Array, js_sys::Array) -> Result<JsValue, JsValue>>::new(move |base: js_sys::Uint8Array, deltas: js_sys::Array| {
+    let live_pivot = Closure::<dyn Fn(js_sys::Uint8Array, js_sys::Array) -> Result<JsValue, JsValue>>::new(
+        move |base: js_sys::Uint8Array, deltas: js_sys::Array| {
             let deltas = deltas.iter().map(|d| js_sys::Uint8Array::new(&d).to_vec()).collect();
             let times = live_pivot(base.to_vec(), deltas).map_err(|m| JsValue::from(js_sys::Error::new(&m)))?;
             Ok(times.into_iter().map(JsValue::from_f64).collect::<js_sys::Array>().into())
-        });
+        },
+    );
     // The closures live as long as the page: hand them to JS for good.
     let _ = Reflect::set(&hook, &"load".into(), &load.into_js_value());
     let _ = Reflect::set(&hook, &"sql".into(), &sql.into_js_value());

@@ -113,7 +113,8 @@ pub(crate) fn CanvasChart(id: &'static str, kind: &'static str, paint: Painter) 
         };
         ev.prevent_default();
         focused.set_value(next);
-        let shown = next.and_then(|i| layout.with_value(|l| l.mark_css(i).map(|((x, y), hit)| (x, y, tooltip_text(hit)))));
+        let shown =
+            next.and_then(|i| layout.with_value(|l| l.mark_css(i).map(|((x, y), hit)| (x, y, tooltip_text(hit)))));
         tooltip.set(shown);
     };
 
