@@ -93,6 +93,30 @@ impl Section {
     }
 }
 
+/// The three roles as `<option>`s, `selected` chosen.
+fn role_options(selected: &str) -> AnyView {
+    ROLES
+        .into_iter()
+        .map(|r| view! { <option value=r selected=r == selected>{tr(role_msg(r))}</option> })
+        .collect_view()
+        .into_any()
+}
+
+/// A section's list: three headed columns and an action column over `rows`.
+fn list_table(headings: [Msg; 3], rows: impl IntoView) -> impl IntoView {
+    view! {
+        <table class="result-table admin-table">
+            <thead>
+                <tr>
+                    {headings.into_iter().map(|h| view! { <th>{tr(h)}</th> }).collect_view()}
+                    <th></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
 /// A list row's last cell: a button that runs `call` with the row's id (remove, revoke).
 fn action_cell<F>(
     section: Section,
@@ -214,10 +238,7 @@ fn Users() -> impl IntoView {
                                         section.act(move |token| async move { admin::set_role(&token, &id, &role).await }, |_| {});
                                     }
                                 >
-                                    {ROLES
-                                        .into_iter()
-                                        .map(|r| view! { <option value=r selected=r == current>{tr(role_msg(r))}</option> })
-                                        .collect_view()}
+                                    {role_options(&current)}
                                 </select>
                             </td>
                             {day_cell(i18n, user.created_at)}
@@ -235,17 +256,7 @@ fn Users() -> impl IntoView {
     view! {
         <section class="admin-section" id="admin-users">
             <h2>{tr(Msg::AdminUsers)}</h2>
-            <table class="result-table admin-table">
-                <thead>
-                    <tr>
-                        <th>{tr(Msg::EmailLabel)}</th>
-                        <th>{tr(Msg::ColumnRole)}</th>
-                        <th>{tr(Msg::AdminCreatedColumn)}</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            {list_table([Msg::EmailLabel, Msg::ColumnRole, Msg::AdminCreatedColumn], rows)}
             <form class="admin-form" id="admin-add-user" on:submit=add>
                 <label>
                     {tr(Msg::EmailLabel)}
@@ -258,7 +269,7 @@ fn Users() -> impl IntoView {
                 <label>
                     {tr(Msg::ColumnRole)}
                     <select name="role" on:change:target=move |ev| role.set(ev.target().value())>
-                        {ROLES.into_iter().map(|r| view! { <option value=r selected=r == "viewer">{tr(role_msg(r))}</option> }).collect_view()}
+                        {role_options("viewer")}
                     </select>
                 </label>
                 <button class="button" type="submit">{tr(Msg::AdminAddUser)}</button>
@@ -312,17 +323,7 @@ fn Keys() -> impl IntoView {
         <section class="admin-section" id="admin-keys">
             <h2>{tr(Msg::AdminKeys)}</h2>
             <p class="admin-help">{tr(Msg::AdminKeysHelp)}</p>
-            <table class="result-table admin-table">
-                <thead>
-                    <tr>
-                        <th>{tr(Msg::AdminName)}</th>
-                        <th>{tr(Msg::ColumnRole)}</th>
-                        <th>{tr(Msg::AdminCreatedColumn)}</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            {list_table([Msg::AdminName, Msg::ColumnRole, Msg::AdminCreatedColumn], rows)}
             <form class="admin-form" id="admin-add-key" on:submit=add>
                 <label>
                     {tr(Msg::AdminName)}
@@ -331,7 +332,7 @@ fn Keys() -> impl IntoView {
                 <label>
                     {tr(Msg::ColumnRole)}
                     <select name="role" on:change:target=move |ev| role.set(ev.target().value())>
-                        {ROLES.into_iter().map(|r| view! { <option value=r selected=r == "editor">{tr(role_msg(r))}</option> }).collect_view()}
+                        {role_options("editor")}
                     </select>
                 </label>
                 <button class="button" type="submit">{tr(Msg::AdminCreateKey)}</button>
@@ -453,17 +454,7 @@ fn Rules(catalog: Arc<Catalog>) -> impl IntoView {
         <section class="admin-section" id="admin-rules">
             <h2>{tr(Msg::AdminRules)}</h2>
             <p class="admin-help">{tr(Msg::AdminRulesHelp)}</p>
-            <table class="result-table admin-table">
-                <thead>
-                    <tr>
-                        <th>{tr(Msg::AdminSubject)}</th>
-                        <th>{tr(Msg::AdminColumn)}</th>
-                        <th>{tr(Msg::AdminValues)}</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            {list_table([Msg::AdminSubject, Msg::AdminColumn, Msg::AdminValues], rows)}
             <form class="admin-form" id="admin-add-rule" on:submit=add>
                 <label>
                     {tr(Msg::AdminSubject)}
