@@ -37,7 +37,19 @@ pub(crate) fn install(state: AppState) {
             _ => None,
         })
     };
-    bench_hook::install(load, sql, scalar, live_pivot);
+    let profile = move |query: &str| {
+        let engine = state.engine().map_err(|e| format!("{e:?}"))?;
+        let grid = engine.sql(&format!("EXPLAIN ANALYZE {query}")).map_err(|e| e.to_string())?.to_grid(usize::MAX);
+        // One row: ("Plan with Metrics", the plan's text).
+        grid.rows
+            .iter()
+            .find_map(|row| match row.as_slice() {
+                [GridCell::Text(kind), GridCell::Text(plan)] if kind.contains("Metrics") => Some(plan.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| "EXPLAIN ANALYZE gave no plan with metrics".to_owned())
+    };
+    bench_hook::install(load, sql, scalar, live_pivot, profile);
 }
 
 /// The table the live pivot benchmark folds rows into (in an engine of its own).
@@ -92,16 +104,16 @@ fn live_pivot(base: Vec<u8>, deltas: Vec<Vec<u8>>) -> Result<Vec<f64>, String> {
     let started = crate::infra::browser::now_ms();
     let decoded = quiver_engine::decode_ipc_stream(&base).map_err(err)?;
     engine.register(LIVE_TABLE, decoded.schema, decoded.batches).map_err(err)?;
-    let (output, mut rows, mut compacted) = crate::pivot::run::refresh(&engine, &incremental, None).map_err(err)?;
+    let (output, mut groups) = quiver_engine::refresh_pivot(&engine, &incremental, None).map_err(err)?;
     shape(output)?;
     times.push(crate::infra::browser::now_ms() - started);
     for delta in deltas {
         let started = crate::infra::browser::now_ms();
         let decoded = quiver_engine::decode_ipc_stream(&delta).map_err(err)?;
         let appended = engine.append(LIVE_TABLE, &decoded.batches).map_err(err)?;
-        let (output, r, c) =
-            crate::pivot::run::refresh(&engine, &incremental, Some((rows, compacted, appended))).map_err(err)?;
-        (rows, compacted) = (r, c);
+        let (output, kept) =
+            quiver_engine::refresh_pivot(&engine, &incremental, Some((groups, appended))).map_err(err)?;
+        groups = kept;
         shape(output)?;
         times.push(crate::infra::browser::now_ms() - started);
     }

@@ -188,7 +188,7 @@ fn serialize(set: &RoaringBitmap) -> Vec<u8> {
     bytes
 }
 
-fn deserialize(bytes: &[u8]) -> Result<RoaringBitmap> {
+pub(crate) fn deserialize(bytes: &[u8]) -> Result<RoaringBitmap> {
     RoaringBitmap::deserialize_from(bytes)
         .map_err(|e| exec_datafusion_err!("{DISTINCT_SET_UNION_COUNT} needs sets made by {DISTINCT_SET}: {e}"))
 }

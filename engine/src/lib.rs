@@ -12,10 +12,12 @@
 
 mod distinct;
 mod grid;
+mod rollup;
 
 pub use datafusion::arrow::record_batch::RecordBatch;
 pub use distinct::{DISTINCT_SET, DISTINCT_SET_UNION, DISTINCT_SET_UNION_COUNT};
 pub use grid::{Grid, GridCell, GridColumn};
+pub use rollup::{KeptGroups, refresh_pivot};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::ipc::reader::StreamReader;

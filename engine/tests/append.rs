@@ -111,16 +111,15 @@ fn rows_that_do_not_fit_are_refused_and_change_nothing() {
     assert!(matches!(engine.append("leads", &[]), Err(EngineError::Append { .. })));
 }
 
-/// The live pivot refresh in the engine that runs it (the browser): partials of the loaded rows
-/// kept, a delta's partials merged in with the ids of distinct values kept across statements,
-/// then combined; the cells equal a full run of the planned query over all rows.
+/// The live pivot refresh in the engine that runs it (the browser): the groups of the loaded
+/// rows kept, each delta's groups merged in with the ids of distinct values kept across
+/// statements; the cells equal a full run of the planned query over all rows.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_merged_pivot_equals_a_full_run() {
+    use quiver_engine::refresh_pivot;
     use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
-    use quiver_shared::pivot::{
-        Agg, DELTA_TABLE, Field as PivotField, LEAF_TABLE, PivotSpec, PlanContext, Value, plan_incremental,
-    };
+    use quiver_shared::pivot::{Agg, Field as PivotField, PivotSpec, PlanContext, Value, plan_incremental};
     let column = |name: &str, data_type: &str, role| ColumnInfo {
         name: name.to_owned(),
         data_type: data_type.to_owned(),
@@ -179,24 +178,19 @@ fn a_merged_pivot_equals_a_full_run() {
 
     let engine = Engine::new().unwrap();
     engine.register("events", schema.clone(), vec![loaded]).unwrap();
-    let leaf = engine.sql(&incremental.full_leaf_sql).unwrap();
-    engine.register(LEAF_TABLE, leaf.schema, leaf.batches).unwrap();
-    for (i, delta) in deltas.iter().enumerate() {
+    let (_, mut groups) = refresh_pivot(&engine, &incremental, None).unwrap();
+    let mut merged = None;
+    for delta in &deltas {
         let appended = engine.append("events", std::slice::from_ref(delta)).unwrap();
-        engine.register(DELTA_TABLE, schema.clone(), appended).unwrap();
-        let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql).unwrap();
-        engine.append(LEAF_TABLE, &delta_leaf.batches).unwrap();
-        if i == 0 {
-            // Compacting merges the groups' partial rows; the answer does not change.
-            let compacted = engine.sql_keeping_ids(&incremental.compact_sql).unwrap();
-            engine.register(LEAF_TABLE, compacted.schema, compacted.batches).unwrap();
-        }
+        let (output, kept) = refresh_pivot(&engine, &incremental, Some((groups, appended))).unwrap();
+        (merged, groups) = (Some(output), kept);
     }
+    // buy, cart, home and the total: the delta's new group `cart` was added.
+    assert_eq!(groups.len(), 4);
+    let merged = merged.unwrap();
+    engine.register("merged", merged.schema, merged.batches).unwrap();
     let order = "ORDER BY __row_depth, r0";
-    let merged = engine
-        .sql_keeping_ids(&format!("SELECT * FROM ({}) AS o {order}", incremental.combine_sql))
-        .unwrap()
-        .to_grid(100);
+    let merged = engine.sql(&format!("SELECT * FROM merged {order}")).unwrap().to_grid(100);
     let full = engine.sql(&format!("SELECT * FROM ({}) AS o {order}", planned.sql)).unwrap().to_grid(100);
     assert_eq!(merged.rows, full.rows);
     // buy: 4 rows, 22, users u1 u2 u5, max 9; the total: 7 rows, 22, 5 users, 9.

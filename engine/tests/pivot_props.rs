@@ -14,11 +14,11 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, TimeUnit};
 use proptest::prelude::*;
-use quiver_engine::Engine;
+use quiver_engine::{Engine, refresh_pivot};
 use quiver_shared::catalog::{ColumnInfo, ColumnRole, TableInfo};
 use quiver_shared::pivot::{
-    Agg, DELTA_TABLE, DateRange, DateSpan, Field, Filter, FilterOp, LEAF_TABLE, PivotSpec, PlanContext, PlannedPivot,
-    QueryShape, Sort, TimeGrain, TopN, Value, plan_incremental, plan_with_shape,
+    Agg, DateRange, DateSpan, Field, Filter, FilterOp, PivotSpec, PlanContext, PlannedPivot, QueryShape, Sort,
+    TimeGrain, TopN, Value, plan_incremental, plan_with_shape,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -437,33 +437,19 @@ fn incremental_answer(
         .expect("generated specs are valid");
     let incremental = incremental?;
     let engine = Engine::new().unwrap();
-    let keep = |name: &str, output: quiver_engine::QueryOutput| {
-        engine.register(name, output.schema, output.batches).unwrap();
-    };
     let loaded = batch(&rows[..split]);
     engine.register("t", loaded.schema(), vec![loaded]).unwrap();
-    keep(
-        LEAF_TABLE,
-        engine.sql(&incremental.full_leaf_sql).unwrap_or_else(|e| panic!("{e}\n{}", incremental.full_leaf_sql)),
-    );
+    let (mut output, mut groups) = refresh_pivot(&engine, &incremental, None)
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", incremental.full_leaf_sql, incremental.rollup_sql));
     // Another engine's statements in between would change the epoch; none here.
     let epoch = engine.id_epoch();
-    for (i, delta) in rows[split..].chunks(step.max(1)).enumerate() {
+    for delta in rows[split..].chunks(step.max(1)) {
         let delta = batch(delta);
-        engine.append("t", std::slice::from_ref(&delta)).unwrap();
-        engine.register(DELTA_TABLE, delta.schema(), vec![delta]).unwrap();
-        let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql).unwrap();
-        engine.append(LEAF_TABLE, &delta_leaf.batches).unwrap();
-        // Compact after every other delta: both a leaf with several partial rows per group and
-        // a compacted one must give the same cells.
-        if i % 2 == 1 {
-            let sql = &incremental.compact_sql;
-            keep(LEAF_TABLE, engine.sql_keeping_ids(sql).unwrap_or_else(|e| panic!("{e}\n{sql}")));
-        }
+        let appended = engine.append("t", std::slice::from_ref(&delta)).unwrap();
+        (output, groups) = refresh_pivot(&engine, &incremental, Some((groups, appended)))
+            .unwrap_or_else(|e| panic!("{e}\n{}\n{}", incremental.delta_leaf_sql, incremental.rollup_sql));
     }
     assert_eq!(engine.id_epoch(), epoch);
-    let output =
-        engine.sql_keeping_ids(&incremental.combine_sql).unwrap_or_else(|e| panic!("{e}\n{}", incremental.combine_sql));
     Some(read_answer(&planned, &output))
 }
 

@@ -23,8 +23,8 @@ pub enum Label {
     Null,
     /// The "Other" group that top N folds the remaining groups into.
     Other,
-    /// Text.
-    Text(String),
+    /// Text (shared: a label is copied into every header path below it).
+    Text(std::sync::Arc<str>),
     /// A whole number.
     Int(i64),
     /// A decimal number.
@@ -51,7 +51,7 @@ impl Label {
         match self {
             Label::Null => "(null)".to_owned(),
             Label::Other => "Other".to_owned(),
-            Label::Text(text) => text.clone(),
+            Label::Text(text) => text.to_string(),
             Label::Int(v) => v.to_string(),
             Label::Float(v) => v.to_string(),
             Label::Bool(v) => v.to_string(),
@@ -196,12 +196,12 @@ impl<'a> LabelReader<'a> {
             return Label::Null;
         }
         if let Some(formatter) = &self.fallback {
-            return Label::Text(formatter.value(row).to_string());
+            return Label::Text(formatter.value(row).to_string().into());
         }
         match a.data_type() {
-            DataType::Utf8 => Label::Text(a.as_string::<i32>().value(row).to_owned()),
-            DataType::LargeUtf8 => Label::Text(a.as_string::<i64>().value(row).to_owned()),
-            DataType::Utf8View => Label::Text(a.as_string_view().value(row).to_owned()),
+            DataType::Utf8 => Label::Text(a.as_string::<i32>().value(row).into()),
+            DataType::LargeUtf8 => Label::Text(a.as_string::<i64>().value(row).into()),
+            DataType::Utf8View => Label::Text(a.as_string_view().value(row).into()),
             DataType::Boolean => Label::Bool(a.as_boolean().value(row)),
             DataType::Int8 => Label::Int(a.as_primitive::<Int8Type>().value(row).into()),
             DataType::Int16 => Label::Int(a.as_primitive::<Int16Type>().value(row).into()),

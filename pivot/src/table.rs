@@ -7,9 +7,10 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
+use foldhash::{HashMap, HashMapExt};
 use quiver_shared::pivot::{Field, PivotSpec, PlannedPivot, PlannedValue, ShowAs, Sort};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Index of a node in one of the header trees. Node 0 is the grand total.
 pub type NodeId = usize;
@@ -175,8 +176,12 @@ impl PivotTable {
             numbers: Vec::new(),
             ranges: Vec::new(),
         };
-        let mut row_index = HashMap::new();
-        let mut column_index = HashMap::new();
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        table.cells.reserve(rows);
+        table.numbers.reserve(rows * plan.values.len());
+        table.rows.reserve(rows);
+        let mut row_index = Children::new();
+        let mut column_index = Children::new();
         for batch in batches {
             table.read_batch(plan, schema, batch, &mut row_index, &mut column_index)?;
         }
@@ -194,8 +199,8 @@ impl PivotTable {
         plan: &PlannedPivot,
         schema: &SchemaRef,
         batch: &RecordBatch,
-        row_index: &mut HashMap<(NodeId, Label), NodeId>,
-        column_index: &mut HashMap<(NodeId, Label), NodeId>,
+        row_index: &mut Children,
+        column_index: &mut Children,
     ) -> Result<(), ShapeError> {
         let column = |name: &str| {
             schema
@@ -302,12 +307,14 @@ impl PivotTable {
 
     fn compute_range(&self, value: usize) -> Option<(f64, f64)> {
         let (r, c) = (self.row_fields.len(), self.column_fields.len());
+        let as_is = matches!(self.show_as.get(value), None | Some(ShowAs::Value));
         let mut range: Option<(f64, f64)> = None;
-        for &(row, col) in self.cells.keys() {
+        for (&(row, col), &start) in &self.cells {
             if self.rows[row].depth() != r || self.columns[col].depth() != c {
                 continue;
             }
-            if let Some(v) = self.cell(row, col, value).shown.filter(|v| v.is_finite()) {
+            let shown = if as_is { self.numbers[start + value] } else { self.cell(row, col, value).shown };
+            if let Some(v) = shown.filter(|v| v.is_finite()) {
                 range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
             }
         }
@@ -455,16 +462,22 @@ fn root() -> HeaderNode {
     HeaderNode { path: Vec::new(), parent: None, children: Vec::new() }
 }
 
-fn insert(nodes: &mut Vec<HeaderNode>, index: &mut HashMap<(NodeId, Label), NodeId>, path: &[Label]) -> NodeId {
+/// Each header node's children by their label (looked up without copying the label).
+type Children = Vec<HashMap<Label, NodeId>>;
+
+fn insert(nodes: &mut Vec<HeaderNode>, index: &mut Children, path: &[Label]) -> NodeId {
     let mut id = 0;
     for (depth, label) in path.iter().enumerate() {
-        id = match index.get(&(id, label.clone())) {
+        if index.len() <= id {
+            index.resize_with(id + 1, HashMap::new);
+        }
+        id = match index[id].get(label) {
             Some(&child) => child,
             None => {
                 let child = nodes.len();
                 nodes.push(HeaderNode { path: path[..=depth].to_vec(), parent: Some(id), children: Vec::new() });
                 nodes[id].children.push(child);
-                index.insert((id, label.clone()), child);
+                index[id].insert(label.clone(), child);
                 child
             }
         };

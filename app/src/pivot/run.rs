@@ -14,9 +14,7 @@ use crate::state::{LoadPhase, Mode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quiver_pivot::PivotOutput;
-use quiver_shared::pivot::{
-    DELTA_TABLE, IncrementalPivot, LEAF_TABLE, PivotSpec, PlanContext, Sort, SpecError, ViewKind,
-};
+use quiver_shared::pivot::{PivotSpec, PlanContext, Sort, SpecError, ViewKind};
 use std::sync::Arc;
 
 /// A change this soon after the previous one waits this long for the next before it runs: a
@@ -34,9 +32,6 @@ const LIVE_REFRESH_MS: f64 = 250.0;
 /// already queued (each is its own task), so that one refresh folds them all. Without it, a
 /// refresh started by the first of them would run before the others arrive.
 const MIN_LIVE_WAIT_MS: f64 = 20.0;
-
-/// Partial rows the kept leaf may gain beyond twice its groups before it is compacted.
-const COMPACT_SLACK: usize = 1024;
 
 /// Where the current run stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,8 +85,8 @@ pub(crate) struct RunState {
     last_live: StoredValue<(f64, f64)>,
 }
 
-/// The leaf partials a pivot run left in the engine ([`LEAF_TABLE`]), and what they answer.
-#[derive(Clone, Debug)]
+/// The groups with their partials a pivot run kept, and what they answer.
+#[derive(Debug)]
 struct KeptLeaf {
     /// The query they were computed for ([`query_key`]).
     key: PivotSpec,
@@ -99,9 +94,8 @@ struct KeptLeaf {
     version: u64,
     /// The engine's id epoch their sets of distinct values belong to.
     epoch: u64,
-    /// Rows of [`LEAF_TABLE`], and how many it had when last compacted (one row per group).
-    rows: usize,
-    compacted_rows: usize,
+    /// The groups.
+    groups: quiver_engine::KeptGroups,
 }
 
 impl RunState {
@@ -332,20 +326,17 @@ fn run_query(
             let key = query_key(spec);
             // Fold in just the deltas when the kept partials are this query's, their sets of
             // distinct values still mean the same ids, and every delta since is still kept.
-            let kept = run
-                .kept
-                .get_value()
-                .filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version);
-            let deltas = kept.as_ref().and_then(|kept| ctx.state.live.deltas_since(&table.name, kept.version));
-            let batches = match (kept, deltas) {
-                (Some(kept), Some(deltas)) => {
-                    Some((kept.rows, kept.compacted_rows, deltas.into_iter().flat_map(|d| d.batches).collect()))
-                }
-                _ => None,
-            };
+            let mut kept = None;
+            run.kept.update_value(|k| kept = k.take());
+            let kept =
+                kept.filter(|kept| kept.key == key && kept.epoch == engine.id_epoch() && kept.version <= version);
+            let batches = kept.and_then(|kept| {
+                let deltas = ctx.state.live.deltas_since(&table.name, kept.version)?;
+                Some((kept.groups, deltas.into_iter().flat_map(|d| d.batches).collect()))
+            });
             run.refresh.set(if batches.is_some() { "incremental" } else { "full" });
-            let (output, rows, compacted_rows) = refresh(&engine, &incremental, batches).map_err(sql_error)?;
-            run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), rows, compacted_rows }));
+            let (output, groups) = quiver_engine::refresh_pivot(&engine, &incremental, batches).map_err(sql_error)?;
+            run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), groups }));
             output
         }
         None => {
@@ -370,49 +361,6 @@ pub(crate) fn run_plain(
     let engine = state.engine()?;
     let output = engine.sql(&planned.sql).map_err(|e| AppError::Sql(e.to_string()))?;
     PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
-}
-
-/// The incremental pivot's output over the table as it is: with `kept` (the leaf partial rows
-/// in [`LEAF_TABLE`], the count at the last compaction, and the rows appended to the table
-/// since), the new rows' partials are appended to the leaf and merged per group once they
-/// outnumber the groups; without, the leaf is computed from the whole table. Returns the output
-/// and the leaf's rows and compacted rows after.
-pub(crate) fn refresh(
-    engine: &quiver_engine::Engine,
-    incremental: &IncrementalPivot,
-    kept: Option<(usize, usize, Vec<quiver_engine::RecordBatch>)>,
-) -> Result<(quiver_engine::QueryOutput, usize, usize), quiver_engine::EngineError> {
-    let (mut rows, mut compacted_rows) = match kept {
-        Some((rows, compacted_rows, batches)) => (rows + fold_delta(engine, incremental, batches)?, compacted_rows),
-        None => {
-            let leaf = engine.sql(&incremental.full_leaf_sql)?;
-            let rows = leaf.rows();
-            engine.register(LEAF_TABLE, leaf.schema, leaf.batches)?;
-            (rows, rows)
-        }
-    };
-    // Partial rows appended per delta pile up; merge them per group once they outnumber the
-    // groups, so that combining stays proportional to the groups.
-    if rows > 2 * compacted_rows + COMPACT_SLACK {
-        let compacted = engine.sql_keeping_ids(&incremental.compact_sql)?;
-        (rows, compacted_rows) = (compacted.rows(), compacted.rows());
-        engine.register(LEAF_TABLE, compacted.schema, compacted.batches)?;
-    }
-    Ok((engine.sql_keeping_ids(&incremental.combine_sql)?, rows, compacted_rows))
-}
-
-/// Appends the partials of the new rows `batches` to [`LEAF_TABLE`]; returns how many partial
-/// rows that added.
-fn fold_delta(
-    engine: &quiver_engine::Engine,
-    incremental: &IncrementalPivot,
-    batches: Vec<quiver_engine::RecordBatch>,
-) -> Result<usize, quiver_engine::EngineError> {
-    let Some(first) = batches.first() else { return Ok(0) };
-    engine.register(DELTA_TABLE, first.schema(), batches)?;
-    let delta_leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;
-    engine.append(LEAF_TABLE, &delta_leaf.batches)?;
-    Ok(delta_leaf.rows())
 }
 
 /// Whether the spec asks for nothing but a count of all rows.

@@ -32,7 +32,8 @@ pub use sql::{
     distinct_values_sql, filter_condition, plan, plan_incremental, plan_with_shape,
 };
 
-/// The engine table a live refresh keeps the last leaf partials in.
+/// The engine table holding the finest groups' partials of the rows being folded in (the whole
+/// table's at the first run, a live delta's after).
 pub const LEAF_TABLE: &str = "__quiver_pivot_leaf";
 /// The engine table holding a live delta's rows (the pivot table's columns).
 pub const DELTA_TABLE: &str = "__quiver_live_delta";
@@ -41,26 +42,82 @@ pub const DELTA_TABLE: &str = "__quiver_live_delta";
 /// instead of reading every row again:
 ///
 /// 1. `full_leaf_sql`: the finest groups' partial results (counts, sums, minima, maxima, sets of
-///    distinct values) over the whole table; keep its output as [`LEAF_TABLE`];
-/// 2. `combine_sql`: the pivot's output (the contract above) from [`LEAF_TABLE`] alone;
+///    distinct values) over the whole table, registered as [`LEAF_TABLE`];
+/// 2. `rollup_sql`: every group of the output (each depth of Rows × Columns) with its partials
+///    merged from [`LEAF_TABLE`]: the first `keys` columns (labels and depths, as in the output
+///    contract above) identify the group, then one column per entry of `merges`. The caller
+///    keeps these groups (`quiver_engine::KeptGroups`);
 /// 3. on new rows, registered as [`DELTA_TABLE`]: `delta_leaf_sql` gives their partials, which
-///    are appended to [`LEAF_TABLE`] as they are; then `combine_sql` again, which aggregates
-///    partials anyway, so a group with several partial rows is still counted right.
-/// 4. now and then (when appended partial rows pile up), `compact_sql` merges [`LEAF_TABLE`] to
-///    one row per group (counts and sums add, minima and maxima of both, sets unite), to be
-///    registered as the new [`LEAF_TABLE`].
+///    replace [`LEAF_TABLE`]; `rollup_sql` again gives the delta's groups, which are merged into
+///    the kept ones group by group (`merges`), touching only the groups the new rows fall in;
+/// 4. the output (the contract above) is the kept groups' labels and depths with each value
+///    computed from their partials (`finals`, in Values order).
 ///
-/// Steps 1, 3 and 4 must share the engine's ids of distinct values (`Engine::sql_keeping_ids`).
+/// Steps 1 and 3 must share the engine's ids of distinct values (`Engine::sql_keeping_ids`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncrementalPivot {
     /// The partials over the spec's table.
     pub full_leaf_sql: String,
     /// The partials over [`DELTA_TABLE`].
     pub delta_leaf_sql: String,
-    /// [`LEAF_TABLE`] merged to one row per group.
-    pub compact_sql: String,
-    /// The output from [`LEAF_TABLE`].
-    pub combine_sql: String,
+    /// Every output group with its partials, from [`LEAF_TABLE`].
+    pub rollup_sql: String,
+    /// How many leading columns of `rollup_sql`'s output identify a group.
+    pub keys: usize,
+    /// How each partial column (after the keys) merges with the same group's partial of new rows.
+    pub merges: Vec<Merge>,
+    /// How each value is computed from its group's partials.
+    pub finals: Vec<Finish>,
+}
+
+/// How two partial results of one group merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// Counts and sums add up (a null, no numbers, adds nothing).
+    Add,
+    /// The lesser.
+    Min,
+    /// The greater.
+    Max,
+    /// Sets of distinct values unite (`distinct_set`).
+    Union,
+}
+
+impl Merge {
+    /// The aggregate that merges many such partials in SQL.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Merge::Add => "sum",
+            Merge::Min => "min",
+            Merge::Max => "max",
+            Merge::Union => "distinct_set_union",
+        }
+    }
+}
+
+/// How a value is computed from its group's partials (indexes into the partial columns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finish {
+    /// A count: the partial, 0 where there is none.
+    Count(usize),
+    /// A sum, minimum or maximum: the partial as it is (null over no numbers).
+    Value(usize),
+    /// A count distinct: the size of the set.
+    Distinct(usize),
+    /// An average: the sum over the count.
+    Mean(usize, usize),
+}
+
+impl Finish {
+    /// The same with every partial index moved `by` further.
+    pub fn after(self, by: usize) -> Self {
+        match self {
+            Finish::Count(p) => Finish::Count(p + by),
+            Finish::Value(p) => Finish::Value(p + by),
+            Finish::Distinct(p) => Finish::Distinct(p + by),
+            Finish::Mean(s, c) => Finish::Mean(s + by, c + by),
+        }
+    }
 }
 
 use crate::catalog::TableInfo;

@@ -27,8 +27,8 @@
 //! back in canonical form.
 
 use super::{
-    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, IncrementalPivot, LEAF_TABLE, LabelKind, PivotSpec,
-    PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
+    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, Finish, IncrementalPivot, LEAF_TABLE, LabelKind, Merge,
+    PivotSpec, PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
 };
 use crate::catalog::{ColumnInfo, TableInfo};
 use crate::sql::{Zone, quote_ident, quote_str};
@@ -227,25 +227,25 @@ fn plan_parts(
                 leaf.push_str("\nSELECT * FROM leaf");
                 leaf
             };
-            let mut merged = Vec::new();
-            let mut partials = keys.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
-            for (i, (parts, combined)) in rolled.iter().enumerate() {
-                partials.extend(parts.iter().map(|p| format!("{}({}) AS {}", p.merge, p.name, p.name)));
-                merged.push(format!("CAST({combined} AS DOUBLE) AS v{i}"));
+            let mut partials = Vec::new();
+            let mut merges = Vec::new();
+            let mut finals = Vec::new();
+            for (parts, _, finish) in rolled {
+                finals.push(finish.after(merges.len()));
+                for p in parts {
+                    partials.push(format!("{}({}) AS {}", p.merge.sql(), p.name, p.name));
+                    merges.push(p.merge);
+                }
             }
-            let compact = format!(
-                "SELECT {}\nFROM {}\nGROUP BY {}",
-                partials.join(",\n       "),
-                quote_ident(LEAF_TABLE),
-                keys.join(", ")
-            );
-            let mut combine = String::new();
-            grouping_sets_sql(&mut combine, &quote_ident(LEAF_TABLE), &row_keys, &col_keys, has_other, &merged);
+            let mut rollup = String::new();
+            grouping_sets_sql(&mut rollup, &quote_ident(LEAF_TABLE), &row_keys, &col_keys, has_other, &partials);
             Some(IncrementalPivot {
                 full_leaf_sql: leaf(&table.name),
                 delta_leaf_sql: leaf(DELTA_TABLE),
-                compact_sql: compact,
-                combine_sql: combine.trim_start().to_owned(),
+                rollup_sql: rollup.trim_start().to_owned(),
+                keys: row_keys.len() + col_keys.len() + 2,
+                merges,
+                finals,
             })
         }
         _ => None,
@@ -336,14 +336,14 @@ fn rollup_sql(
     let keys = set_keys(row_keys, col_keys, has_other, row_keys.len(), col_keys.len());
     leaf_sql(sql, source, &keys, &values);
     let merged: Vec<String> =
-        values.iter().enumerate().map(|(i, (_, combined))| format!("CAST({combined} AS DOUBLE) AS v{i}")).collect();
+        values.iter().enumerate().map(|(i, (_, combined, _))| format!("CAST({combined} AS DOUBLE) AS v{i}")).collect();
     grouping_sets_sql(sql, "leaf", row_keys, col_keys, has_other, &merged);
 }
 
 /// Appends the `leaf` CTE: the partial results of every value per finest group.
 fn leaf_sql(sql: &mut String, source: &str, keys: &[&str], values: &[Rolled]) {
     let mut select: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
-    for (partials, _) in values {
+    for (partials, _, _) in values {
         select.extend(partials.iter().map(|p| format!("{} AS {}", p.expr, p.name)));
     }
     let _ = write!(
@@ -569,7 +569,8 @@ fn check_twice(spec: &PivotSpec) -> Result<(), SpecError> {
 }
 
 /// A value's partial results at the finest level, and how coarser levels combine them.
-type Rolled = (Vec<Partial>, String);
+/// A value's partials, the SQL that combines them into the value, and the same in Rust.
+type Rolled = (Vec<Partial>, String, Finish);
 
 /// One partial result of a value at the finest level.
 struct Partial {
@@ -577,11 +578,11 @@ struct Partial {
     expr: String,
     /// Its column in `leaf` (`p0`, `q0`).
     name: String,
-    /// The aggregate that merges two partials of the same group (`sum` for counts).
-    merge: &'static str,
+    /// How two partials of the same group merge (added up for counts).
+    merge: Merge,
 }
 
-fn partial(expr: String, name: String, merge: &'static str) -> Partial {
+fn partial(expr: String, name: String, merge: Merge) -> Partial {
     Partial { expr, name, merge }
 }
 
@@ -601,27 +602,41 @@ impl ValueInput {
     fn rollup(&self, i: usize) -> Option<Rolled> {
         let p = format!("p{i}");
         let Some(input) = &self.input_name else {
-            return Some((vec![partial("count(*)".to_owned(), p.clone(), "sum")], format!("coalesce(sum({p}), 0)")));
+            return Some((
+                vec![partial("count(*)".to_owned(), p.clone(), Merge::Add)],
+                format!("coalesce(sum({p}), 0)"),
+                Finish::Count(0),
+            ));
         };
         Some(match self.value.agg {
-            Agg::Count => {
-                (vec![partial(format!("count({input})"), p.clone(), "sum")], format!("coalesce(sum({p}), 0)"))
-            }
-            Agg::CountDistinct => (
-                vec![partial(format!("distinct_set({input})"), p.clone(), "distinct_set_union")],
-                format!("distinct_set_union_count({p})"),
+            Agg::Count => (
+                vec![partial(format!("count({input})"), p.clone(), Merge::Add)],
+                format!("coalesce(sum({p}), 0)"),
+                Finish::Count(0),
             ),
-            Agg::Sum => (vec![partial(format!("sum({input})"), p.clone(), "sum")], format!("sum({p})")),
+            Agg::CountDistinct => (
+                vec![partial(format!("distinct_set({input})"), p.clone(), Merge::Union)],
+                format!("distinct_set_union_count({p})"),
+                Finish::Distinct(0),
+            ),
+            Agg::Sum => {
+                (vec![partial(format!("sum({input})"), p.clone(), Merge::Add)], format!("sum({p})"), Finish::Value(0))
+            }
             // The input is already a DOUBLE; a group without numbers has a null sum.
             Agg::Avg => (
                 vec![
-                    partial(format!("sum({input})"), p.clone(), "sum"),
-                    partial(format!("count({input})"), format!("q{i}"), "sum"),
+                    partial(format!("sum({input})"), p.clone(), Merge::Add),
+                    partial(format!("count({input})"), format!("q{i}"), Merge::Add),
                 ],
                 format!("sum({p}) / CAST(sum(q{i}) AS DOUBLE)"),
+                Finish::Mean(0, 1),
             ),
-            Agg::Min => (vec![partial(format!("min({input})"), p.clone(), "min")], format!("min({p})")),
-            Agg::Max => (vec![partial(format!("max({input})"), p.clone(), "max")], format!("max({p})")),
+            Agg::Min => {
+                (vec![partial(format!("min({input})"), p.clone(), Merge::Min)], format!("min({p})"), Finish::Value(0))
+            }
+            Agg::Max => {
+                (vec![partial(format!("max({input})"), p.clone(), Merge::Max)], format!("max({p})"), Finish::Value(0))
+            }
             Agg::Median | Agg::P90 => return None,
         })
     }

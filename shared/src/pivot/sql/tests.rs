@@ -593,3 +593,46 @@ fn distinct_values_for_the_list_editor() {
         "#);
     assert_eq!(super::distinct_values_sql(ctx, "nope", &[], None, 5).unwrap_err().field, "column");
 }
+
+#[test]
+fn the_live_refresh_keeps_every_group_with_its_partials_and_says_how_to_merge_and_finish_them() {
+    use super::super::{Finish, Merge, plan_incremental};
+    let table = events();
+    let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+    let spec = spec(
+        r#"{"rows":[{"column":"channel"}],"columns":[{"column":"platform"}],"values":[
+        {"agg":"count"},{"agg":"count_distinct","column":"user_id"},{"agg":"avg","column":"price"},
+        {"agg":"max","column":"price"}]}"#,
+    );
+    let (_, incremental) = plan_incremental(&spec, PlanContext { table: &table, time_zone: "UTC", today }).unwrap();
+    let incremental = incremental.expect("these values merge");
+    assert_snapshot!(incremental.rollup_sql, @r#"
+    SELECT r0,
+           c0,
+           CAST(1 - grouping(r0) AS INT) AS __row_depth,
+           CAST(1 - grouping(c0) AS INT) AS __col_depth,
+           sum(p0) AS p0,
+           distinct_set_union(p1) AS p1,
+           sum(p2) AS p2,
+           sum(q2) AS q2,
+           max(p3) AS p3
+    FROM __quiver_pivot_leaf
+    GROUP BY GROUPING SETS (
+      (r0, c0),
+      (r0),
+      (c0),
+      ()
+    )
+    "#);
+    // Labels r0, c0 and the two depths identify a group.
+    assert_eq!(incremental.keys, 4);
+    assert_eq!(incremental.merges, [Merge::Add, Merge::Union, Merge::Add, Merge::Add, Merge::Max]);
+    // The average's sum and count are partials 2 and 3: the indexes run over all values.
+    assert_eq!(incremental.finals, [Finish::Count(0), Finish::Distinct(1), Finish::Mean(2, 3), Finish::Value(4)]);
+    // A median cannot be merged: no live refresh plan, the pivot reruns in full.
+    let median = super::super::PivotSpec {
+        values: vec![super::super::Value::of(super::super::Agg::Median, "price")],
+        ..spec.clone()
+    };
+    assert!(plan_incremental(&median, PlanContext { table: &table, time_zone: "UTC", today }).unwrap().1.is_none());
+}
