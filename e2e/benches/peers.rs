@@ -694,7 +694,7 @@ fn operators(plan: &str) -> Vec<Operator> {
         .filter(|line| !line.trim().is_empty())
         .map(|line| {
             let trimmed = line.trim_start();
-            let name = trimmed.split(':').next().unwrap_or(trimmed).to_owned();
+            let name = trimmed.split([':', ',']).next().unwrap_or(trimmed).to_owned();
             let millis = metric(line, "elapsed_compute").and_then(|t| duration_ms(&t));
             Operator {
                 depth: (line.len() - trimmed.len()) / 2,
