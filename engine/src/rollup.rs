@@ -1,19 +1,23 @@
 //! A live pivot's groups, kept between refreshes so that new rows touch only their own groups.
 //!
-//! `quiver_shared::pivot::IncrementalPivot` describes the queries: `rollup_sql` gives every
-//! group of the pivot (each depth of Rows × Columns) with its partial results: counts, sums,
-//! minima, maxima, sets of distinct values. [`KeptGroups`] holds those groups in memory,
-//! indexed by their labels. New rows' groups, from the same query over the new rows only, are
-//! merged in one by one: a refresh costs the groups the new rows fall in, not all of them, and
-//! nothing is serialized or read back between refreshes. The output is then computed from the
-//! kept partials (an average from its sum and count, a count distinct from its set's size).
+//! `quiver_shared::pivot::IncrementalPivot` describes the queries: `full_leaf_sql` gives the
+//! pivot's finest groups with their partial results (counts, sums, minima, maxima, sets of
+//! distinct values). [`KeptGroups`] rolls those up to every group of the pivot (each depth of
+//! Rows × Columns, down to the grand total) and holds them in memory, indexed by their labels.
+//! New rows' finest groups, from the same query over the new rows only (`delta_leaf_sql`), are
+//! merged into the groups they fall in, one by one: a refresh costs the groups the new rows
+//! touch, not all of them, and nothing is serialized or read back between refreshes. The output
+//! is then computed from the kept partials (an average from its sum and count, a count distinct
+//! from its set's size).
 
 use crate::{Engine, EngineError, QueryOutput, distinct};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, RecordBatch, UInt32Array, new_empty_array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Array, Int32Array, RecordBatch, UInt32Array, new_empty_array, new_null_array,
+};
 use datafusion::arrow::compute::{cast, concat, take};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Schema};
 use datafusion::arrow::row::{RowConverter, SortField};
-use quiver_shared::pivot::{DELTA_TABLE, Finish, IncrementalPivot, LEAF_TABLE, Merge};
+use quiver_shared::pivot::{DELTA_TABLE, Finish, IncrementalPivot, Merge};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,17 +35,13 @@ pub fn refresh_pivot(
         Some((mut groups, batches)) => {
             if let Some(first) = batches.first() {
                 engine.register(DELTA_TABLE, first.schema(), batches)?;
-                let leaf = engine.sql_keeping_ids(&incremental.delta_leaf_sql)?;
-                engine.register(LEAF_TABLE, leaf.schema, leaf.batches)?;
-                groups.merge(&engine.sql_keeping_ids(&incremental.rollup_sql)?)?;
+                groups.merge(&engine.sql_keeping_ids(&incremental.delta_leaf_sql)?)?;
             }
             groups
         }
         None => {
             let leaf = engine.sql(&incremental.full_leaf_sql)?;
-            engine.register(LEAF_TABLE, leaf.schema, leaf.batches)?;
-            let rollup = engine.sql_keeping_ids(&incremental.rollup_sql)?;
-            KeptGroups::new(&rollup, incremental.keys, &incremental.merges)?
+            KeptGroups::new(&leaf, incremental.row_keys, incremental.column_keys, &incremental.merges)?
         }
     };
     Ok((groups.output(&incremental.finals)?, groups))
@@ -71,6 +71,9 @@ pub struct KeptGroups {
     /// The groups' labels, one array per key field, in position order.
     keys: Vec<ArrayRef>,
     partials: Vec<Partials>,
+    /// How many Rows and Columns labels a finest group has.
+    rows: usize,
+    columns: usize,
 }
 
 impl std::fmt::Debug for KeptGroups {
@@ -84,18 +87,24 @@ fn merge_error(reason: impl std::fmt::Display) -> EngineError {
 }
 
 impl KeptGroups {
-    /// The groups of `rollup`, the output of `rollup_sql`: `keys` leading columns identify a
-    /// group, and one partial column follows per entry of `merges`.
-    pub fn new(rollup: &QueryOutput, keys: usize, merges: &[Merge]) -> Result<Self, EngineError> {
-        let fields = rollup.schema.fields();
-        if fields.len() != keys + merges.len() {
+    /// The groups of `leaf`, the output of `full_leaf_sql`: `rows` Rows labels and `columns`
+    /// Columns labels identify a finest group, and one partial column follows per entry of
+    /// `merges`. Every coarser group (each depth of Rows × Columns, down to the grand total) is
+    /// rolled up from them; the grand total is there even without rows (its counts are 0).
+    pub fn new(leaf: &QueryOutput, rows: usize, columns: usize, merges: &[Merge]) -> Result<Self, EngineError> {
+        let fields = leaf.schema.fields();
+        if fields.len() != rows + columns + merges.len() {
             return Err(merge_error(format!(
-                "{} columns, where {keys} keys and {} partials were planned",
+                "{} columns, where {} labels and {} partials were planned",
                 fields.len(),
+                rows + columns,
                 merges.len()
             )));
         }
-        let key_fields: Vec<FieldRef> = fields[..keys].to_vec();
+        let mut key_fields: Vec<FieldRef> =
+            fields[..rows + columns].iter().map(|f| Arc::new(f.as_ref().clone().with_nullable(true))).collect();
+        key_fields.push(Arc::new(Field::new("__row_depth", DataType::Int32, false)));
+        key_fields.push(Arc::new(Field::new("__col_depth", DataType::Int32, false)));
         let converter = RowConverter::new(key_fields.iter().map(|f| SortField::new(f.data_type().clone())).collect())
             .map_err(merge_error)?;
         let partials = merges
@@ -106,8 +115,13 @@ impl KeptGroups {
             })
             .collect();
         let keys = key_fields.iter().map(|f| new_empty_array(f.data_type())).collect();
-        let mut kept = Self { key_fields, converter, index: HashMap::new(), keys, partials };
-        kept.merge(rollup)?;
+        let mut kept = Self { key_fields, converter, index: HashMap::new(), keys, partials, rows, columns };
+        // The grand total, with no partials yet.
+        let total = kept.set_keys(&[], 1, 0, 0)?;
+        let label = kept.converter.convert_columns(&total).map_err(merge_error)?;
+        kept.slot(label.row(0).as_ref());
+        kept.keys = total;
+        kept.merge(leaf)?;
         Ok(kept)
     }
 
@@ -121,35 +135,57 @@ impl KeptGroups {
         self.index.is_empty()
     }
 
-    /// Merges the groups of `rollup` (`rollup_sql` over new rows' partials, in the same engine
-    /// and id epoch) into the kept ones; groups not kept yet are added. Returns how many groups
-    /// it touched. On an error nothing kept has changed.
-    pub fn merge(&mut self, rollup: &QueryOutput) -> Result<usize, EngineError> {
+    /// Merges `leaf` (`delta_leaf_sql`'s output: the new rows' finest groups, from the same
+    /// engine and id epoch) into every kept group it falls in, at every depth; groups not kept
+    /// yet are added. Returns how many groups it touched (with repeats). On an error nothing
+    /// kept has changed.
+    pub fn merge(&mut self, leaf: &QueryOutput) -> Result<usize, EngineError> {
         let mut touched = 0;
-        for batch in &rollup.batches {
+        for batch in &leaf.batches {
             touched += self.merge_batch(batch)?;
         }
         Ok(touched)
     }
 
+    /// The key columns of the group at depths (`dr`, `dc`) of each of `labels`' `n` rows: the
+    /// first `dr` Rows labels and `dc` Columns labels, nulls for the rest, then the depths.
+    fn set_keys(&self, labels: &[ArrayRef], n: usize, dr: usize, dc: usize) -> Result<Vec<ArrayRef>, EngineError> {
+        let mut columns = Vec::with_capacity(self.key_fields.len());
+        for (i, field) in self.key_fields[..self.rows + self.columns].iter().enumerate() {
+            let kept = if i < self.rows { i < dr } else { i - self.rows < dc };
+            columns.push(match labels.get(i) {
+                Some(label) if kept && label.data_type() == field.data_type() => label.clone(),
+                Some(label) if kept => cast(label, field.data_type()).map_err(merge_error)?,
+                _ => new_null_array(field.data_type(), n),
+            });
+        }
+        let depth = |d: usize| Arc::new(Int32Array::from(vec![d as i32; n])) as ArrayRef;
+        columns.push(depth(dr));
+        columns.push(depth(dc));
+        Ok(columns)
+    }
+
+    /// The position of the group with `label` (in the row format), added without partials if new.
+    fn slot(&mut self, label: &[u8]) -> (usize, bool) {
+        if let Some(at) = self.index.get(label) {
+            return (*at, false);
+        }
+        let at = self.index.len();
+        self.index.insert(label.into(), at);
+        for partials in &mut self.partials {
+            match partials {
+                Partials::Numbers(_, values) => values.push(None),
+                Partials::Sets(sets) => sets.push(RoaringBitmap::new()),
+            }
+        }
+        (at, true)
+    }
+
     fn merge_batch(&mut self, batch: &RecordBatch) -> Result<usize, EngineError> {
-        let width = self.key_fields.len();
+        let width = self.rows + self.columns;
         if batch.num_columns() != width + self.partials.len() {
             return Err(merge_error(format!("{} columns, not {}", batch.num_columns(), width + self.partials.len())));
         }
-        let key_columns = self
-            .key_fields
-            .iter()
-            .zip(batch.columns())
-            .map(|(field, column)| {
-                if column.data_type() == field.data_type() {
-                    Ok(column.clone())
-                } else {
-                    cast(column, field.data_type()).map_err(merge_error)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let rows = self.converter.convert_columns(&key_columns).map_err(merge_error)?;
         let incoming = self
             .partials
             .iter()
@@ -171,52 +207,53 @@ impl KeptGroups {
                 }
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
+        // Every set's labels first, so that nothing kept changes unless all of them convert.
+        let n = batch.num_rows();
+        let labels = &batch.columns()[..width];
+        let mut sets = Vec::new();
+        for dr in (0..=self.rows).rev() {
+            for dc in (0..=self.columns).rev() {
+                let keys = self.set_keys(labels, n, dr, dc)?;
+                let rows = self.converter.convert_columns(&keys).map_err(merge_error)?;
+                sets.push((keys, rows));
+            }
+        }
 
-        // Nothing below fails: the kept groups change only from here on.
-        let mut added: Vec<u32> = Vec::new();
-        for row in 0..batch.num_rows() {
-            let label = rows.row(row);
-            let at = match self.index.get(label.as_ref()) {
-                Some(at) => *at,
-                None => {
-                    let at = self.index.len();
-                    self.index.insert(label.as_ref().into(), at);
+        // Nothing below fails but the appending of new groups' labels, which cannot.
+        for (keys, rows) in &sets {
+            let mut added: Vec<u32> = Vec::new();
+            for row in 0..n {
+                let (at, new) = self.slot(rows.row(row).as_ref());
+                if new {
                     added.push(row as u32);
-                    for partials in &mut self.partials {
-                        match partials {
-                            Partials::Numbers(_, values) => values.push(None),
-                            Partials::Sets(sets) => sets.push(RoaringBitmap::new()),
-                        }
-                    }
-                    at
                 }
-            };
-            for (kept, incoming) in self.partials.iter_mut().zip(&incoming) {
-                match (kept, incoming) {
-                    (Partials::Numbers(merge, values), Incoming::Numbers(numbers)) => {
-                        if numbers.is_valid(row) {
-                            values[at] = Some(merged(*merge, values[at], numbers.value(row)));
+                for (kept, incoming) in self.partials.iter_mut().zip(&incoming) {
+                    match (kept, incoming) {
+                        (Partials::Numbers(merge, values), Incoming::Numbers(numbers)) => {
+                            if numbers.is_valid(row) {
+                                values[at] = Some(merged(*merge, values[at], numbers.value(row)));
+                            }
                         }
-                    }
-                    (Partials::Sets(sets), Incoming::Sets(new)) => {
-                        if let Some(set) = &new[row] {
-                            sets[at] |= set;
+                        (Partials::Sets(sets), Incoming::Sets(new)) => {
+                            if let Some(set) = &new[row] {
+                                sets[at] |= set;
+                            }
                         }
+                        // Decoded from the kept kind just above.
+                        _ => unreachable!("incoming partials are decoded per kept column"),
                     }
-                    // Decoded from the kept kind just above.
-                    _ => unreachable!("incoming partials are decoded per kept column"),
+                }
+            }
+            if !added.is_empty() {
+                let added = UInt32Array::from(added);
+                for (kept, new) in self.keys.iter_mut().zip(keys) {
+                    // Taking rows that exist and concatenating arrays of one type cannot fail.
+                    let new = take(new.as_ref(), &added, None).map_err(merge_error)?;
+                    *kept = concat(&[kept.as_ref(), new.as_ref()]).map_err(merge_error)?;
                 }
             }
         }
-        if !added.is_empty() {
-            let added = UInt32Array::from(added);
-            for (kept, new) in self.keys.iter_mut().zip(&key_columns) {
-                // Taking rows that exist and concatenating arrays of one type cannot fail.
-                let new = take(new.as_ref(), &added, None).map_err(merge_error)?;
-                *kept = concat(&[kept.as_ref(), new.as_ref()]).map_err(merge_error)?;
-            }
-        }
-        Ok(batch.num_rows())
+        Ok(n * sets.len())
     }
 
     /// The pivot's output (see `quiver_shared::pivot`): every kept group's labels and depths,

@@ -440,14 +440,14 @@ fn incremental_answer(
     let loaded = batch(&rows[..split]);
     engine.register("t", loaded.schema(), vec![loaded]).unwrap();
     let (mut output, mut groups) = refresh_pivot(&engine, &incremental, None)
-        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", incremental.full_leaf_sql, incremental.rollup_sql));
+        .unwrap_or_else(|e| panic!("{e}\n{}", incremental.full_leaf_sql));
     // Another engine's statements in between would change the epoch; none here.
     let epoch = engine.id_epoch();
     for delta in rows[split..].chunks(step.max(1)) {
         let delta = batch(delta);
         let appended = engine.append("t", std::slice::from_ref(&delta)).unwrap();
         (output, groups) = refresh_pivot(&engine, &incremental, Some((groups, appended)))
-            .unwrap_or_else(|e| panic!("{e}\n{}\n{}", incremental.delta_leaf_sql, incremental.rollup_sql));
+            .unwrap_or_else(|e| panic!("{e}\n{}", incremental.delta_leaf_sql));
     }
     assert_eq!(engine.id_epoch(), epoch);
     Some(read_answer(&planned, &output))

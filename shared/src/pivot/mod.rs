@@ -32,9 +32,6 @@ pub use sql::{
     distinct_values_sql, filter_condition, plan, plan_incremental, plan_with_shape,
 };
 
-/// The engine table holding the finest groups' partials of the rows being folded in (the whole
-/// table's at the first run, a live delta's after).
-pub const LEAF_TABLE: &str = "__quiver_pivot_leaf";
 /// The engine table holding a live delta's rows (the pivot table's columns).
 pub const DELTA_TABLE: &str = "__quiver_live_delta";
 
@@ -42,29 +39,29 @@ pub const DELTA_TABLE: &str = "__quiver_live_delta";
 /// instead of reading every row again:
 ///
 /// 1. `full_leaf_sql`: the finest groups' partial results (counts, sums, minima, maxima, sets of
-///    distinct values) over the whole table, registered as [`LEAF_TABLE`];
-/// 2. `rollup_sql`: every group of the output (each depth of Rows × Columns) with its partials
-///    merged from [`LEAF_TABLE`]: the first `keys` columns (labels and depths, as in the output
-///    contract above) identify the group, then one column per entry of `merges`. The caller
-///    keeps these groups (`quiver_engine::KeptGroups`);
-/// 3. on new rows, registered as [`DELTA_TABLE`]: `delta_leaf_sql` gives their partials, which
-///    replace [`LEAF_TABLE`]; `rollup_sql` again gives the delta's groups, which are merged into
-///    the kept ones group by group (`merges`), touching only the groups the new rows fall in;
-/// 4. the output (the contract above) is the kept groups' labels and depths with each value
+///    distinct values) over the whole table: `row_keys` Rows labels `r0…`, `column_keys`
+///    Columns labels `c0…`, then one partial column per entry of `merges`. The caller rolls
+///    them up to every group of the output (each depth of Rows × Columns) and keeps those
+///    (`quiver_engine::KeptGroups`);
+/// 2. on new rows, registered as [`DELTA_TABLE`]: `delta_leaf_sql` gives their finest groups the
+///    same way, which are merged into the kept groups they fall in (`merges`), touching only
+///    those;
+/// 3. the output (the contract above) is the kept groups' labels and depths with each value
 ///    computed from their partials (`finals`, in Values order).
 ///
-/// Steps 1 and 3 must share the engine's ids of distinct values (`Engine::sql_keeping_ids`).
+/// Steps 1 and 2 must share the engine's ids of distinct values (`Engine::sql_keeping_ids`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncrementalPivot {
     /// The partials over the spec's table.
     pub full_leaf_sql: String,
     /// The partials over [`DELTA_TABLE`].
     pub delta_leaf_sql: String,
-    /// Every output group with its partials, from [`LEAF_TABLE`].
-    pub rollup_sql: String,
-    /// How many leading columns of `rollup_sql`'s output identify a group.
-    pub keys: usize,
-    /// How each partial column (after the keys) merges with the same group's partial of new rows.
+    /// How many Rows labels lead the leaf's columns.
+    pub row_keys: usize,
+    /// How many Columns labels follow them.
+    pub column_keys: usize,
+    /// How each partial column (after the labels) merges with the same group's partial of other
+    /// rows.
     pub merges: Vec<Merge>,
     /// How each value is computed from its group's partials.
     pub finals: Vec<Finish>,
@@ -81,18 +78,6 @@ pub enum Merge {
     Max,
     /// Sets of distinct values unite (`distinct_set`).
     Union,
-}
-
-impl Merge {
-    /// The aggregate that merges many such partials in SQL.
-    pub fn sql(self) -> &'static str {
-        match self {
-            Merge::Add => "sum",
-            Merge::Min => "min",
-            Merge::Max => "max",
-            Merge::Union => "distinct_set_union",
-        }
-    }
 }
 
 /// How a value is computed from its group's partials (indexes into the partial columns).

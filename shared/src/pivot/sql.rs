@@ -27,8 +27,8 @@
 //! back in canonical form.
 
 use super::{
-    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, Finish, IncrementalPivot, LEAF_TABLE, LabelKind, Merge,
-    PivotSpec, PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
+    Agg, DELTA_TABLE, DateSpan, Field, Filter, FilterOp, Finish, IncrementalPivot, LabelKind, Merge, PivotSpec,
+    PlanContext, PlannedField, PlannedPivot, PlannedValue, Sort, SpecError, TimeGrain, Value,
 };
 use crate::catalog::{ColumnInfo, TableInfo};
 use crate::sql::{Zone, quote_ident, quote_str};
@@ -227,23 +227,17 @@ fn plan_parts(
                 leaf.push_str("\nSELECT * FROM leaf");
                 leaf
             };
-            let mut partials = Vec::new();
             let mut merges = Vec::new();
             let mut finals = Vec::new();
             for (parts, _, finish) in rolled {
                 finals.push(finish.after(merges.len()));
-                for p in parts {
-                    partials.push(format!("{}({}) AS {}", p.merge.sql(), p.name, p.name));
-                    merges.push(p.merge);
-                }
+                merges.extend(parts.iter().map(|p| p.merge));
             }
-            let mut rollup = String::new();
-            grouping_sets_sql(&mut rollup, &quote_ident(LEAF_TABLE), &row_keys, &col_keys, has_other, &partials);
             Some(IncrementalPivot {
                 full_leaf_sql: leaf(&table.name),
                 delta_leaf_sql: leaf(DELTA_TABLE),
-                rollup_sql: rollup.trim_start().to_owned(),
-                keys: row_keys.len() + col_keys.len() + 2,
+                row_keys: row_keys.len(),
+                column_keys: col_keys.len(),
                 merges,
                 finals,
             })

@@ -595,7 +595,7 @@ fn distinct_values_for_the_list_editor() {
 }
 
 #[test]
-fn the_live_refresh_keeps_every_group_with_its_partials_and_says_how_to_merge_and_finish_them() {
+fn the_live_refresh_reads_the_new_rows_finest_groups_and_says_how_to_merge_and_finish_them() {
     use super::super::{Finish, Merge, plan_incremental};
     let table = events();
     let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
@@ -606,26 +606,29 @@ fn the_live_refresh_keeps_every_group_with_its_partials_and_says_how_to_merge_an
     );
     let (_, incremental) = plan_incremental(&spec, PlanContext { table: &table, time_zone: "UTC", today }).unwrap();
     let incremental = incremental.expect("these values merge");
-    assert_snapshot!(incremental.rollup_sql, @r#"
-    SELECT r0,
-           c0,
-           CAST(1 - grouping(r0) AS INT) AS __row_depth,
-           CAST(1 - grouping(c0) AS INT) AS __col_depth,
-           sum(p0) AS p0,
-           distinct_set_union(p1) AS p1,
-           sum(p2) AS p2,
-           sum(q2) AS q2,
-           max(p3) AS p3
-    FROM __quiver_pivot_leaf
-    GROUP BY GROUPING SETS (
-      (r0, c0),
-      (r0),
-      (c0),
-      ()
+    assert_snapshot!(incremental.delta_leaf_sql, @"
+    WITH base AS (
+      SELECT channel AS r0,
+             platform AS c0,
+             user_id AS a1,
+             CAST(price AS DOUBLE) AS a2
+      FROM __quiver_live_delta
+    ),
+    leaf AS (
+      SELECT r0,
+             c0,
+             count(*) AS p0,
+             distinct_set(a1) AS p1,
+             sum(a2) AS p2,
+             count(a2) AS q2,
+             max(a2) AS p3
+      FROM base
+      GROUP BY r0, c0
     )
-    "#);
-    // Labels r0, c0 and the two depths identify a group.
-    assert_eq!(incremental.keys, 4);
+    SELECT * FROM leaf
+    ");
+    // One Rows label and one Columns label lead the leaf's columns.
+    assert_eq!((incremental.row_keys, incremental.column_keys), (1, 1));
     assert_eq!(incremental.merges, [Merge::Add, Merge::Union, Merge::Add, Merge::Add, Merge::Max]);
     // The average's sum and count are partials 2 and 3: the indexes run over all values.
     assert_eq!(incremental.finals, [Finish::Count(0), Finish::Distinct(1), Finish::Mean(2, 3), Finish::Value(4)]);
