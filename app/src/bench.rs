@@ -95,17 +95,20 @@ fn live_pivot(base: Vec<u8>, deltas: Vec<Vec<u8>>) -> Result<Vec<f64>, String> {
             .map_err(|e| e.to_string())?;
     let incremental = incremental.ok_or("the benchmark's pivot is not incremental")?;
     let engine = quiver_engine::Engine::new().map_err(err)?;
-    let shape = |output: quiver_engine::QueryOutput| {
-        quiver_pivot::PivotOutput::new(spec.clone(), planned.clone(), output.schema, output.batches)
-            .map(|o| o.table.row_leaves().len())
-            .map_err(|e| e.to_string())
+    let shape = |output: quiver_engine::QueryOutput, shown: Option<&quiver_pivot::PivotOutput>| {
+        match shown {
+            // As the pivot page does on a live refresh of the same spec.
+            Some(shown) => shown.refreshed(output.schema, output.batches),
+            None => quiver_pivot::PivotOutput::new(spec.clone(), planned.clone(), output.schema, output.batches),
+        }
+        .map_err(|e| e.to_string())
     };
     let mut times = Vec::with_capacity(deltas.len() + 1);
     let started = crate::infra::browser::now_ms();
     let decoded = quiver_engine::decode_ipc_stream(&base).map_err(err)?;
     engine.register(LIVE_TABLE, decoded.schema, decoded.batches).map_err(err)?;
     let (output, mut groups) = quiver_engine::refresh_pivot(&engine, &incremental, None).map_err(err)?;
-    shape(output)?;
+    let mut shown = shape(output, None)?;
     times.push(crate::infra::browser::now_ms() - started);
     for delta in deltas {
         let started = crate::infra::browser::now_ms();
@@ -114,7 +117,7 @@ fn live_pivot(base: Vec<u8>, deltas: Vec<Vec<u8>>) -> Result<Vec<f64>, String> {
         let (output, kept) =
             quiver_engine::refresh_pivot(&engine, &incremental, Some((groups, appended))).map_err(err)?;
         groups = kept;
-        shape(output)?;
+        shown = shape(output, Some(&shown))?;
         times.push(crate::infra::browser::now_ms() - started);
     }
     Ok(times)

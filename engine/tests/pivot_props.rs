@@ -439,8 +439,8 @@ fn incremental_answer(
     let engine = Engine::new().unwrap();
     let loaded = batch(&rows[..split]);
     engine.register("t", loaded.schema(), vec![loaded]).unwrap();
-    let (mut output, mut groups) = refresh_pivot(&engine, &incremental, None)
-        .unwrap_or_else(|e| panic!("{e}\n{}", incremental.full_leaf_sql));
+    let (mut output, mut groups) =
+        refresh_pivot(&engine, &incremental, None).unwrap_or_else(|e| panic!("{e}\n{}", incremental.full_leaf_sql));
     // Another engine's statements in between would change the epoch; none here.
     let epoch = engine.id_epoch();
     for delta in rows[split..].chunks(step.max(1)) {

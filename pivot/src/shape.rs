@@ -81,6 +81,29 @@ impl PivotOutput {
         Ok(Self { spec, plan, schema, batches, table })
     }
 
+    /// The output of a new run of the same query for the same `spec` (a live refresh), shaped by
+    /// reusing this one's header trees when the new output has exactly the same groups in the
+    /// same order (the labels and depths are equal column by column): then only the numbers are
+    /// read. Otherwise it is shaped from scratch, as [`PivotOutput::new`] does.
+    pub fn refreshed(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Self, ShapeError> {
+        let same_groups = schema == self.schema
+            && batches.len() == self.batches.len()
+            && batches.iter().zip(&self.batches).all(|(new, old)| {
+                new.num_rows() == old.num_rows()
+                    && schema
+                        .fields()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| !self.plan.values.iter().any(|v| &v.output == f.name()))
+                        .all(|(i, _)| new.column(i).as_ref() == old.column(i).as_ref())
+            });
+        if !same_groups {
+            return Self::new(self.spec.clone(), self.plan.clone(), schema, batches);
+        }
+        let table = self.table.with_numbers(&self.spec, &self.plan, &schema, &batches)?;
+        Ok(Self { spec: self.spec.clone(), plan: self.plan.clone(), schema, batches, table })
+    }
+
     /// The same output shaped for `spec`, without a new query. Only valid for changes that keep
     /// the plan (view kind, sort, colour scale, show as): deciding that is the caller's job.
     pub fn reshape(&self, spec: PivotSpec) -> Result<Self, ShapeError> {

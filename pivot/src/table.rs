@@ -11,6 +11,7 @@ use foldhash::{HashMap, HashMapExt};
 use quiver_shared::pivot::{Field, PivotSpec, PlannedPivot, PlannedValue, ShowAs, Sort};
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Index of a node in one of the header trees. Node 0 is the grand total.
 pub type NodeId = usize;
@@ -113,11 +114,13 @@ pub struct PivotTable {
     pub value_names: Vec<String>,
     /// How each value is shown.
     pub show_as: Vec<ShowAs>,
-    rows: Vec<HeaderNode>,
-    columns: Vec<HeaderNode>,
+    // The header trees and the cells' positions are shared with the tables refreshed from this
+    // one (`PivotTable::with_numbers`): a live refresh that adds no group changes only numbers.
+    rows: Arc<Vec<HeaderNode>>,
+    columns: Arc<Vec<HeaderNode>>,
     row_order: Vec<NodeId>,
     column_order: Vec<NodeId>,
-    cells: HashMap<(NodeId, NodeId), usize>,
+    cells: Arc<HashMap<(NodeId, NodeId), usize>>,
     numbers: Vec<Option<f64>>,
     ranges: Vec<Option<(f64, f64)>>,
 }
@@ -168,18 +171,18 @@ impl PivotTable {
                 })
                 .collect(),
             show_as,
-            rows: vec![root()],
-            columns: vec![root()],
+            rows: Arc::new(vec![root()]),
+            columns: Arc::new(vec![root()]),
             row_order: Vec::new(),
             column_order: Vec::new(),
-            cells: HashMap::new(),
+            cells: Arc::new(HashMap::new()),
             numbers: Vec::new(),
             ranges: Vec::new(),
         };
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        table.cells.reserve(rows);
+        Arc::make_mut(&mut table.cells).reserve(rows);
         table.numbers.reserve(rows * plan.values.len());
-        table.rows.reserve(rows);
+        Arc::make_mut(&mut table.rows).reserve(rows);
         let mut row_index = Children::new();
         let mut column_index = Children::new();
         for batch in batches {
@@ -190,6 +193,49 @@ impl PivotTable {
         let mut order = Vec::new();
         post_order(&table.columns, 0, &mut order);
         table.column_order = order;
+        table.ranges = (0..plan.values.len()).map(|k| table.compute_range(k)).collect();
+        Ok(table)
+    }
+
+    /// This table with the numbers of `batches`, an output of the same plan for the same groups
+    /// in the same order (a live refresh that added none): the header trees and the cells'
+    /// positions are shared, and only the numbers, a sort by value and the colour ranges are
+    /// computed again.
+    pub(crate) fn with_numbers(
+        &self,
+        spec: &PivotSpec,
+        plan: &PlannedPivot,
+        schema: &SchemaRef,
+        batches: &[RecordBatch],
+    ) -> Result<Self, ShapeError> {
+        let mut table = PivotTable { numbers: Vec::with_capacity(self.numbers.len()), ..self.clone() };
+        for batch in batches {
+            let values = plan
+                .values
+                .iter()
+                .map(|v| {
+                    let array = schema.index_of(&v.output).ok().and_then(|i| batch.columns().get(i));
+                    array.and_then(|a| a.as_primitive_opt::<Float64Type>()).ok_or_else(|| ShapeError::WrongType {
+                        column: v.output.clone(),
+                        expected: "Float64".to_owned(),
+                        found: array.map_or_else(String::new, |a| a.data_type().to_string()),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for i in 0..batch.num_rows() {
+                table.numbers.extend(values.iter().map(|v| v.is_valid(i).then(|| v.value(i))));
+            }
+        }
+        if table.numbers.len() != self.numbers.len() {
+            return Err(ShapeError::Spec {
+                field: "batches".to_owned(),
+                reason: format!("{} numbers for {} cells", table.numbers.len(), self.numbers.len()),
+            });
+        }
+        if let Sort::Value { .. } = spec.sort {
+            table.sort(spec.sort);
+            table.row_order = table.visible_rows(&HashSet::new()).into_iter().map(|r| r.node).collect();
+        }
         table.ranges = (0..plan.values.len()).map(|k| table.compute_range(k)).collect();
         Ok(table)
     }
@@ -259,12 +305,12 @@ impl PivotTable {
             let row_path: Vec<Label> =
                 (0..rd).map(|f| if f == 0 && is_other { Label::Other } else { row_readers[f].get(i) }).collect();
             let column_path: Vec<Label> = (0..cd).map(|f| column_readers[f].get(i)).collect();
-            let row = insert(&mut self.rows, row_index, &row_path);
-            let col = insert(&mut self.columns, column_index, &column_path);
+            let row = insert(Arc::make_mut(&mut self.rows), row_index, &row_path);
+            let col = insert(Arc::make_mut(&mut self.columns), column_index, &column_path);
             if self.cells.contains_key(&(row, col)) {
                 return Err(ShapeError::Duplicate { row: join_display(&row_path), column: join_display(&column_path) });
             }
-            self.cells.insert((row, col), self.numbers.len());
+            Arc::make_mut(&mut self.cells).insert((row, col), self.numbers.len());
             self.numbers.extend(values.iter().map(|v| v.is_valid(i).then(|| v.value(i))));
         }
         Ok(())
@@ -274,7 +320,7 @@ impl PivotTable {
     fn sort(&mut self, sort: Sort) {
         let total_column = 0;
         for id in 0..self.rows.len() {
-            let mut children = std::mem::take(&mut self.rows[id].children);
+            let mut children = std::mem::take(&mut Arc::make_mut(&mut self.rows)[id].children);
             children.sort_by(|&a, &b| {
                 let (la, lb) = (self.rows[a].label(), self.rows[b].label());
                 let other = |l: Option<&Label>| matches!(l, Some(Label::Other));
@@ -293,15 +339,15 @@ impl PivotTable {
                     }
                 })
             });
-            self.rows[id].children = children;
+            Arc::make_mut(&mut self.rows)[id].children = children;
         }
         for id in 0..self.columns.len() {
-            let mut children = std::mem::take(&mut self.columns[id].children);
+            let mut children = std::mem::take(&mut Arc::make_mut(&mut self.columns)[id].children);
             children.sort_by(|&a, &b| match (self.columns[a].label(), self.columns[b].label()) {
                 (Some(la), Some(lb)) => la.cmp_for_sort(lb, false),
                 _ => Ordering::Equal,
             });
-            self.columns[id].children = children;
+            Arc::make_mut(&mut self.columns)[id].children = children;
         }
     }
 
@@ -309,7 +355,7 @@ impl PivotTable {
         let (r, c) = (self.row_fields.len(), self.column_fields.len());
         let as_is = matches!(self.show_as.get(value), None | Some(ShowAs::Value));
         let mut range: Option<(f64, f64)> = None;
-        for (&(row, col), &start) in &self.cells {
+        for (&(row, col), &start) in self.cells.iter() {
             if self.rows[row].depth() != r || self.columns[col].depth() != c {
                 continue;
             }

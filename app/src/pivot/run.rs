@@ -320,6 +320,9 @@ fn run_query(
     let engine = ctx.state.engine()?;
     let run = ctx.run;
     let sql_error = |e: quiver_engine::EngineError| AppError::Sql(e.to_string());
+    // The output shown, when the new one may have the same groups (a live refresh of the same
+    // spec): shaping then reuses its header trees.
+    let mut previous = None;
     let output = match incremental {
         Some(incremental) => {
             let version = ctx.state.live.versions.with_untracked(|v| v.get(&table.name).copied().unwrap_or(0));
@@ -335,6 +338,9 @@ fn run_query(
                 Some((kept.groups, deltas.into_iter().flat_map(|d| d.batches).collect()))
             });
             run.refresh.set(if batches.is_some() { "incremental" } else { "full" });
+            if batches.is_some() {
+                previous = run.output.get_untracked().filter(|shown| shown.spec == *spec && shown.plan == planned);
+            }
             let (output, groups) = quiver_engine::refresh_pivot(&engine, &incremental, batches).map_err(sql_error)?;
             run.kept.set_value(Some(KeptLeaf { key, version, epoch: engine.id_epoch(), groups }));
             output
@@ -345,7 +351,11 @@ fn run_query(
             engine.sql(&planned.sql).map_err(sql_error)?
         }
     };
-    PivotOutput::new(spec.clone(), planned, output.schema, output.batches).map_err(|e| AppError::Shape(e.to_string()))
+    match previous {
+        Some(previous) => previous.refreshed(output.schema, output.batches),
+        None => PivotOutput::new(spec.clone(), planned, output.schema, output.batches),
+    }
+    .map_err(|e| AppError::Shape(e.to_string()))
 }
 
 /// Plans, queries and shapes `spec` over the table as loaded, in one full query (dashboard

@@ -297,3 +297,51 @@ fn typed_labels_sort_by_value_and_show_time_by_grain_in_the_tenant_zone() {
         Total |                  5 |                  5 |               10
         ");
 }
+
+/// The output's batch with every value multiplied by `factor`, and 1 added to the first row's.
+fn scaled(output: &crate::PivotOutput, factor: f64) -> Vec<RecordBatch> {
+    let batch = &output.batches[0];
+    let columns = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(field, column)| match field.name().starts_with('v') {
+            true => {
+                let values = column.as_any().downcast_ref::<Float64Array>().unwrap();
+                let scaled: Float64Array = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| v.map(|v| v * factor + if i == 0 { 1.0 } else { 0.0 }))
+                    .collect();
+                Arc::new(scaled) as ArrayRef
+            }
+            false => column.clone(),
+        })
+        .collect();
+    vec![RecordBatch::try_new(batch.schema(), columns).unwrap()]
+}
+
+#[test]
+fn a_live_refresh_with_the_same_groups_shows_exactly_what_shaping_anew_shows() {
+    // Sorted by the value, so that new numbers reorder the rows.
+    let spec = PivotSpec {
+        sort: Sort::Value { index: 0, descending: true },
+        ..spec(&["channel", "country"], &["device"], distinct_users())
+    };
+    let before = output(spec, TWO_BY_ONE);
+    let batches = scaled(&before, -1.0);
+    let refreshed = before.refreshed(before.schema.clone(), batches.clone()).unwrap();
+    let anew =
+        crate::PivotOutput::new(before.spec.clone(), before.plan.clone(), before.schema.clone(), batches).unwrap();
+    assert_eq!(render(&refreshed.table), render(&anew.table));
+    assert_ne!(render(&refreshed.table), render(&before.table), "the numbers and the order changed");
+    assert_eq!(refreshed.table.value_range(0), anew.table.value_range(0));
+
+    // Other groups (one fewer row): shaped anew, the same as a new output.
+    let fewer = before.batches[0].slice(1, before.batches[0].num_rows() - 1);
+    let refreshed = before.refreshed(before.schema.clone(), vec![fewer.clone()]).unwrap();
+    let anew =
+        crate::PivotOutput::new(before.spec.clone(), before.plan.clone(), before.schema.clone(), vec![fewer]).unwrap();
+    assert_eq!(render(&refreshed.table), render(&anew.table));
+}
