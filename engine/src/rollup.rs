@@ -137,14 +137,10 @@ impl KeptGroups {
 
     /// Merges `leaf` (`delta_leaf_sql`'s output: the new rows' finest groups, from the same
     /// engine and id epoch) into every kept group it falls in, at every depth; groups not kept
-    /// yet are added. Returns how many groups it touched (with repeats). On an error nothing
-    /// kept has changed.
-    pub fn merge(&mut self, leaf: &QueryOutput) -> Result<usize, EngineError> {
-        let mut touched = 0;
-        for batch in &leaf.batches {
-            touched += self.merge_batch(batch)?;
-        }
-        Ok(touched)
+    /// yet are added. A batch that fails to decode changes nothing; the caller drops the kept
+    /// groups on any error (the next run is a full one).
+    pub fn merge(&mut self, leaf: &QueryOutput) -> Result<(), EngineError> {
+        leaf.batches.iter().try_for_each(|batch| self.merge_batch(batch))
     }
 
     /// The key columns of the group at depths (`dr`, `dc`) of each of `labels`' `n` rows: the
@@ -181,7 +177,7 @@ impl KeptGroups {
         (at, true)
     }
 
-    fn merge_batch(&mut self, batch: &RecordBatch) -> Result<usize, EngineError> {
+    fn merge_batch(&mut self, batch: &RecordBatch) -> Result<(), EngineError> {
         let width = self.rows + self.columns;
         if batch.num_columns() != width + self.partials.len() {
             return Err(merge_error(format!("{} columns, not {}", batch.num_columns(), width + self.partials.len())));
@@ -253,7 +249,7 @@ impl KeptGroups {
                 }
             }
         }
-        Ok(n * sets.len())
+        Ok(())
     }
 
     /// The pivot's output (see `quiver_shared::pivot`): every kept group's labels and depths,
