@@ -137,6 +137,7 @@ impl Engine {
 
     /// Registers (or replaces) a table made of these batches, as one partition.
     pub fn register(&self, table: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError> {
+        distinct::lock(&self.interner).mark(table, columns(&batches), true);
         let mem = MemTable::try_new(schema, vec![batches])
             .map_err(|e| EngineError::Schema { table: table.to_owned(), reason: e.to_string() })?;
         // A table name is a user-visible identifier; keep its case as given.
@@ -170,12 +171,14 @@ impl Engine {
         };
         // The lock is tokio's; nothing else holds it between statements on this one thread.
         let appended = fitted.clone();
+        distinct::lock(&self.interner).mark(table, columns(&appended), false);
         self.runtime.block_on(async move { partition.write().await.extend(fitted) });
         Ok(appended)
     }
 
-    /// Changes whenever the ids behind sets of distinct values are forgotten (every
-    /// [`Engine::sql`]); see [`Engine::sql_keeping_ids`].
+    /// Changes whenever the ids behind sets of distinct values are forgotten (an
+    /// [`Engine::sql`] after more than 4M distinct values got ids); see
+    /// [`Engine::sql_keeping_ids`].
     pub fn id_epoch(&self) -> u64 {
         distinct::lock(&self.interner).epoch()
     }
@@ -217,15 +220,15 @@ impl Engine {
     /// the aggregates `distinct_set` and `distinct_set_union_count` are there (see
     /// [`DISTINCT_SET`]).
     pub fn sql(&self, query: &str) -> Result<QueryOutput, EngineError> {
-        // Sets of distinct values are meaningful within one statement (see `distinct`).
-        distinct::lock(&self.interner).clear();
+        // Ids are kept across statements unless there are too many (see `distinct`).
+        distinct::lock(&self.interner).bound();
         self.sql_keeping_ids(query)
     }
 
     /// Like [`Engine::sql`], but the ids behind sets of distinct values stay those of the
     /// previous statements, so that sets made by this statement and by earlier ones can be
     /// united (a pivot's kept partials and a live delta's). Valid while [`Engine::id_epoch`] has
-    /// not changed since those statements; every [`Engine::sql`] changes it.
+    /// not changed since those statements; an [`Engine::sql`] may change it, this never does.
     pub fn sql_keeping_ids(&self, query: &str) -> Result<QueryOutput, EngineError> {
         let options = SQLOptions::new().with_allow_ddl(true).with_allow_dml(false).with_allow_statements(false);
         let ctx = self.ctx.clone();
@@ -236,6 +239,11 @@ impl Engine {
             Ok(QueryOutput { schema, batches })
         })
     }
+}
+
+/// Every column of `batches`.
+fn columns(batches: &[RecordBatch]) -> impl Iterator<Item = &dyn datafusion::arrow::array::Array> {
+    batches.iter().flat_map(|b| b.columns().iter().map(|c| c.as_ref()))
 }
 
 /// `batch` with exactly `schema`'s columns, found by name and cast to its types.

@@ -231,7 +231,26 @@ fn time(engine: &Engine, sql: &str) -> (f64, usize) {
 #[ignore = "a measurement: run with --ignored --nocapture, preferably --release"]
 fn planned_pivot_on_a_million_rows() {
     let engine = Engine::new().unwrap();
-    let batch = events();
+    let mut batch = events();
+    if std::env::var_os("QUIVER_PIVOT_SPEED_VIEWS").is_some() {
+        // Strings as views (an experiment: DataFusion compares short views in place).
+        let fields: Vec<ArrowField> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                let t = if *f.data_type() == DataType::Utf8 { DataType::Utf8View } else { f.data_type().clone() };
+                ArrowField::new(f.name(), t, f.is_nullable())
+            })
+            .collect();
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(&fields)
+            .map(|(c, f)| datafusion::arrow::compute::cast(c, f.data_type()).unwrap())
+            .collect();
+        batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+    }
     // Several batches, as partitions arrive.
     let batches: Vec<RecordBatch> = (0..ROWS).step_by(65_536).map(|o| batch.slice(o, 65_536.min(ROWS - o))).collect();
     engine.register("events", batch.schema(), batches).unwrap();
@@ -256,6 +275,16 @@ fn planned_pivot_on_a_million_rows() {
         ("channel, day (Asia/Shanghai) × event_name", &by_day),
         ("the same as the first, top 3 channels with other", &top),
     ];
+    // `QUIVER_PIVOT_SPEED_PROFILE=N` runs only the planned pivot, N times, for a profiler.
+    if let Some(n) = std::env::var("QUIVER_PIVOT_SPEED_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
+        let planned = plan_with_shape(&spec, PlanContext { table: &info, time_zone: "Asia/Shanghai", today }, QueryShape::Rollup)
+            .unwrap();
+        for _ in 0..n {
+            let (ms, rows) = time(&engine, &planned.sql);
+            println!("{ms:8.1} ms  {rows:5} rows  Rollup, profiled");
+        }
+        return;
+    }
     for (name, spec) in specs {
         for shape in [QueryShape::Rollup, QueryShape::UnionAll, QueryShape::GroupingSets] {
             let planned =
