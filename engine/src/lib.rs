@@ -10,6 +10,7 @@
 //! current-thread tokio runtime, so that the operators that still spawn (UNION ALL merges,
 //! `CREATE TABLE AS`) run their tasks on it instead of panicking.
 
+mod date_trunc;
 mod distinct;
 mod grid;
 mod rollup;
@@ -132,6 +133,7 @@ impl Engine {
         ctx.register_udaf(distinct::DistinctSet::udaf(interner.clone()));
         ctx.register_udaf(distinct::DistinctSetUnionCount::udaf());
         ctx.register_udaf(distinct::DistinctSetUnionCount::union_udaf());
+        ctx.register_udf(date_trunc::DateTrunc::udf());
         Ok(Self { ctx, runtime, interner, tables: Mutex::default() })
     }
 

@@ -277,8 +277,9 @@ fn planned_pivot_on_a_million_rows() {
     ];
     // `QUIVER_PIVOT_SPEED_PROFILE=N` runs only the planned pivot, N times, for a profiler.
     if let Some(n) = std::env::var("QUIVER_PIVOT_SPEED_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
-        let planned = plan_with_shape(&spec, PlanContext { table: &info, time_zone: "Asia/Shanghai", today }, QueryShape::Rollup)
-            .unwrap();
+        let planned =
+            plan_with_shape(&spec, PlanContext { table: &info, time_zone: "Asia/Shanghai", today }, QueryShape::Rollup)
+                .unwrap();
         for _ in 0..n {
             let (ms, rows) = time(&engine, &planned.sql);
             println!("{ms:8.1} ms  {rows:5} rows  Rollup, profiled");
