@@ -366,22 +366,32 @@ fn passes(filter: Option<&BooleanArray>, row: usize) -> bool {
     filter.is_none_or(|f| f.is_valid(row) && f.value(row))
 }
 
-/// `distinct_set(x)`: the set of the distinct non-null values of `x`, as a binary value.
+/// `distinct_set(x)`: the set of the distinct non-null values of `x`, as a binary value; with
+/// `count`, `distinct_count(x)`: how many there are (what `count(DISTINCT x)` is rewritten to,
+/// see [`crate::count_distinct`]).
 #[derive(Debug)]
 pub(crate) struct DistinctSet {
     signature: Signature,
     interner: SharedInterner,
+    count: bool,
 }
+
+/// The SQL name of the aggregate that counts distinct values through the interner.
+pub(crate) const DISTINCT_COUNT: &str = "distinct_count";
 
 impl DistinctSet {
     pub(crate) fn udaf(interner: SharedInterner) -> AggregateUDF {
-        AggregateUDF::from(Self { signature: Signature::any(1, Volatility::Immutable), interner })
+        AggregateUDF::from(Self { signature: Signature::any(1, Volatility::Immutable), interner, count: false })
+    }
+
+    pub(crate) fn count_udaf(interner: SharedInterner) -> AggregateUDF {
+        AggregateUDF::from(Self { signature: Signature::any(1, Volatility::Immutable), interner, count: true })
     }
 }
 
 impl PartialEq for DistinctSet {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.interner, &other.interner)
+        Arc::ptr_eq(&self.interner, &other.interner) && self.count == other.count
     }
 }
 
@@ -389,13 +399,13 @@ impl Eq for DistinctSet {}
 
 impl Hash for DistinctSet {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        DISTINCT_SET.hash(state);
+        self.name().hash(state);
     }
 }
 
 impl AggregateUDFImpl for DistinctSet {
     fn name(&self) -> &str {
-        DISTINCT_SET
+        if self.count { DISTINCT_COUNT } else { DISTINCT_SET }
     }
 
     fn signature(&self) -> &Signature {
@@ -403,7 +413,7 @@ impl AggregateUDFImpl for DistinctSet {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Binary)
+        Ok(if self.count { DataType::Int64 } else { DataType::Binary })
     }
 
     fn is_nullable(&self) -> bool {
@@ -415,7 +425,11 @@ impl AggregateUDFImpl for DistinctSet {
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(SetAccumulator { interner: Some(self.interner.clone()), set: RoaringBitmap::new(), count: false }))
+        Ok(Box::new(SetAccumulator {
+            interner: Some(self.interner.clone()),
+            set: RoaringBitmap::new(),
+            count: self.count,
+        }))
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -423,11 +437,15 @@ impl AggregateUDFImpl for DistinctSet {
     }
 
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(SetsAccumulator::new(Some(self.interner.clone()), false)))
+        Ok(Box::new(SetsAccumulator::new(Some(self.interner.clone()), self.count)))
     }
 
     fn default_value(&self, _data_type: &DataType) -> Result<ScalarValue> {
-        Ok(ScalarValue::Binary(Some(serialize(&RoaringBitmap::new()))))
+        Ok(if self.count {
+            ScalarValue::Int64(Some(0))
+        } else {
+            ScalarValue::Binary(Some(serialize(&RoaringBitmap::new())))
+        })
     }
 }
 

@@ -10,6 +10,7 @@
 //! current-thread tokio runtime, so that the operators that still spawn (UNION ALL merges,
 //! `CREATE TABLE AS`) run their tasks on it instead of panicking.
 
+mod count_distinct;
 mod date_trunc;
 mod distinct;
 mod grid;
@@ -134,6 +135,9 @@ impl Engine {
         ctx.register_udaf(distinct::DistinctSetUnionCount::udaf());
         ctx.register_udaf(distinct::DistinctSetUnionCount::union_udaf());
         ctx.register_udf(date_trunc::DateTrunc::udf());
+        let count = Arc::new(distinct::DistinctSet::count_udaf(interner.clone()));
+        ctx.register_udaf(count.as_ref().clone());
+        ctx.add_analyzer_rule(Arc::new(count_distinct::CountDistinctBySets::new(count)));
         Ok(Self { ctx, runtime, interner, tables: Mutex::default() })
     }
 

@@ -48,7 +48,11 @@ fn main() -> anyhow::Result<()> {
 
 /// The workspace root.
 pub(crate) fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    // `cargo run` sets the variable for the run too: prefer it, since a target directory shared
+    // by two clones (CI's and the working copy) may hold a binary built in the other one.
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` if set, else `<root>/target`.
