@@ -1,4 +1,4 @@
-//! Loading a table into the in-browser engine: the manifest, then the partitions two at a time,
+//! Loading a table into the in-browser engine: the manifest, then the partitions four at a time,
 //! each decoded as it arrives, then one registration of all their batches.
 
 use crate::error::AppError;
@@ -14,9 +14,11 @@ use quiver_engine::{Decoded, Engine, decode_ipc_stream};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Downloads in flight at once: enough to keep the network busy while the previous partition
-/// decodes, few enough to keep memory and the order of batches predictable.
-const PARALLEL_DOWNLOADS: usize = 2;
+/// Downloads in flight at once: enough to hide each request's round trip and the server's
+/// Parquet read behind the others (a table of 120 daily partitions is 120 requests), few enough
+/// to bound memory and to leave the browser's six connections per host room for the API and
+/// the live socket. Batches keep the partitions' order whatever order they arrive in.
+const PARALLEL_DOWNLOADS: usize = 4;
 
 /// The longest the load keeps the thread between two painted frames, in milliseconds: often
 /// enough for a smooth progress bar, while a frame after every partition would cost a frame

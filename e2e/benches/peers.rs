@@ -818,7 +818,7 @@ fn render(
     )?;
     writeln!(
         r,
-        "- Every engine reads the same Arrow IPC partition streams from the same Quiver server (two downloads in \
+        "- Every engine reads the same Arrow IPC partition streams from the same Quiver server (four downloads in \
          flight), in its own fresh browser; times are `performance.now()` in the page; warm = median of {WARM_RUNS} \
          runs after the first; every result is read out whole (DuckDB: an Arrow table; Perspective: `to_columns()`)."
     )?;

@@ -1,5 +1,5 @@
 // The peers' load path: the same manifest and Arrow IPC partition streams the Quiver app reads,
-// from the same server, with the same token and the same two downloads in flight.
+// from the same server, with the same token and the same four downloads in flight.
 
 const token = new URLSearchParams(location.search).get('token');
 const headers = { Authorization: `Bearer ${token}` };
@@ -11,7 +11,7 @@ async function get(url) {
 }
 
 // Yields each partition of `table` as the bytes of one Arrow IPC stream, in manifest order, with
-// up to two downloads in flight (as `app/src/load.rs` does).
+// up to four downloads in flight (as `app/src/load.rs` does).
 export async function* partitions(table) {
   const t = encodeURIComponent(table);
   const manifest = await (await get(`/api/tables/${t}/partitions`)).json();
@@ -20,7 +20,7 @@ export async function* partitions(table) {
     get(`/api/tables/${t}/partitions/${encodeURIComponent(id)}`).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
   const inFlight = [];
   let next = 0;
-  while (inFlight.length < 2 && next < ids.length) inFlight.push(download(ids[next++]));
+  while (inFlight.length < 4 && next < ids.length) inFlight.push(download(ids[next++]));
   while (inFlight.length > 0) {
     const bytes = await inFlight.shift();
     if (next < ids.length) inFlight.push(download(ids[next++]));
