@@ -275,11 +275,19 @@ fn planned_pivot_on_a_million_rows() {
         ("channel, day (Asia/Shanghai) × event_name", &by_day),
         ("the same as the first, top 3 channels with other", &top),
     ];
-    // `QUIVER_PIVOT_SPEED_PROFILE=N` runs only the planned pivot, N times, for a profiler.
+    // `QUIVER_PIVOT_SPEED_PROFILE=N` runs only the planned pivot, N times, for a profiler
+    // (`QUIVER_PIVOT_SPEED_SPEC=i` picks another of `specs` than the first).
     if let Some(n) = std::env::var("QUIVER_PIVOT_SPEED_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
-        let planned =
-            plan_with_shape(&spec, PlanContext { table: &info, time_zone: "Asia/Shanghai", today }, QueryShape::Rollup)
-                .unwrap();
+        let index = std::env::var("QUIVER_PIVOT_SPEED_SPEC").ok().and_then(|i| i.parse::<usize>().ok()).unwrap_or(0);
+        let planned = plan_with_shape(
+            specs[index].1,
+            PlanContext { table: &info, time_zone: "Asia/Shanghai", today },
+            QueryShape::Rollup,
+        )
+        .unwrap();
+        if std::env::var_os("QUIVER_PIVOT_SPEED_SQL").is_some() {
+            println!("{}", planned.sql);
+        }
         for _ in 0..n {
             let (ms, rows) = time(&engine, &planned.sql);
             println!("{ms:8.1} ms  {rows:5} rows  Rollup, profiled");
