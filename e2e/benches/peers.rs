@@ -895,8 +895,8 @@ fn render(
     }
     writeln!(
         r,
-        "\nQuiver's load is the app's own (`app/src/load.rs`): it yields a frame after each partition so the \
-         progress bar paints, and runs the table preview (`SELECT * … LIMIT 20`) before it reports done. \
+        "\nQuiver's load is the app's own (`app/src/load.rs`): it yields a frame whenever it has held the \
+         thread for 50 ms, so the progress bar paints, and runs the table preview (`SELECT * … LIMIT 20`) before it reports done. \
          DuckDB's load ends with a `count(*)`, Perspective's with `size()`. Perspective has no SQL: its column is \
          the view config that computes the same groups (no joins, funnels or retention)."
     )?;
