@@ -143,8 +143,8 @@ impl Engine {
 
     /// Registers (or replaces) a table made of these batches, as one partition.
     pub fn register(&self, table: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError> {
-        // The columns (not their data), to keep their strings' ids once the table is in.
-        let loaded: Vec<_> = batches.iter().flat_map(|b| b.columns().iter().cloned()).collect();
+        // The batches (sharing their data), to keep their strings' ids once the table is in.
+        let loaded = batches.clone();
         let mem = MemTable::try_new(schema, vec![batches])
             .map_err(|e| EngineError::Schema { table: table.to_owned(), reason: e.to_string() })?;
         // A table name is a user-visible identifier; keep its case as given.
@@ -153,7 +153,7 @@ impl Engine {
         self.ctx.deregister_table(reference.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
         self.ctx.register_table(reference, mem.clone()).map_err(|e| EngineError::Query(e.to_string()))?;
         self.lock_tables().insert(table.to_owned(), mem);
-        distinct::lock(&self.interner).mark(table, loaded.iter().map(|c| c.as_ref()), true);
+        distinct::lock(&self.interner).mark(table, columns(&loaded), true);
         Ok(())
     }
 
